@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHmac } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { maskResidentId, validateResidentId } from '@fapai/domain';
+import { AuditService } from '../audit/audit.service.js';
+import { TokenVersionSource, type Role, type TokenClaims } from '../common/auth.js';
+import { isUniqueViolation } from '../common/db.js';
+import { APP_CONFIG, type AppConfig } from '../config/env.js';
+import { AccountError } from './accounts.errors.js';
+import type { CreateStaffDto, IdentityDto, LoginDto, RegisterDto, UserView } from './accounts.dto.js';
+import { hashPassword, verifyPassword } from './password.js';
+import { User } from './user.entity.js';
+
+const LOCK_AFTER_FAILURES = 5;
+const LOCK_MS = 15 * 60_000;
+const VERSION_CACHE_MS = 3000;
+
+@Injectable()
+export class AccountsService extends TokenVersionSource {
+  private readonly versionCache = new Map<string, { version: number | null; until: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jwt: JwtService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async register(dto: RegisterDto): Promise<{ id: string }> {
+    const passwordHash = await hashPassword(dto.password);
+    try {
+      return await this.db.transaction(async (em) => {
+        const user = await em.save(em.create(User, { email: dto.email.toLowerCase(), passwordHash, displayName: dto.displayName, roles: ['bidder'] as Role[], courtId: null, agencyId: null }));
+        await this.audit.append(em, { stream: `user:${user.id}`, action: 'user.registered', actorId: user.id, data: { roles: user.roles } });
+        return { id: user.id };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw new AccountError('EMAIL_TAKEN', { field: 'email' });
+      throw error;
+    }
+  }
+
+  async login(dto: LoginDto): Promise<{ accessToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
+    const user = await this.db.getRepository(User).findOneBy({ email: dto.email.toLowerCase() });
+    if (!user) {
+      await hashPassword(dto.password); // same work either way: no user enumeration by timing
+      throw new AccountError('INVALID_CREDENTIALS');
+    }
+    if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+      throw new AccountError('ACCOUNT_LOCKED', { retryAfterSeconds: Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000) });
+    }
+    if (!(await verifyPassword(dto.password, user.passwordHash))) {
+      await this.db.query(
+        `UPDATE users SET failed_logins = failed_logins + 1,
+                locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE locked_until END
+         WHERE id = $1`,
+        [user.id, LOCK_AFTER_FAILURES, String(LOCK_MS)],
+      );
+      throw new AccountError('INVALID_CREDENTIALS');
+    }
+    if (user.failedLogins > 0 || user.lockedUntil) await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
+    return { accessToken: await this.issueToken(user), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+  }
+
+  issueToken(user: Pick<User, 'id' | 'roles' | 'courtId' | 'agencyId' | 'tokenVersion'>): Promise<string> {
+    const claims: TokenClaims = { sub: user.id, roles: user.roles, courtId: user.courtId, agencyId: user.agencyId, ver: user.tokenVersion };
+    return this.jwt.signAsync(claims);
+  }
+
+  /** Revokes every token of the user (logout everywhere). */
+  async revokeTokens(userId: string): Promise<void> {
+    await this.db.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [userId]);
+    this.versionCache.delete(userId);
+  }
+
+  async currentVersion(userId: string): Promise<number | null> {
+    const cached = this.versionCache.get(userId);
+    if (cached && cached.until > Date.now()) return cached.version;
+    const rows = (await this.db.query('SELECT token_version FROM users WHERE id = $1', [userId])) as { token_version: number }[];
+    const version = rows[0]?.token_version ?? null;
+    this.versionCache.set(userId, { version, until: Date.now() + VERSION_CACHE_MS });
+    return version;
+  }
+
+  async me(userId: string): Promise<UserView> {
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: userId });
+    return toView(user);
+  }
+
+  /** Real-name verification (实名认证): GB 11643 check digit, one verified account per resident ID. */
+  async verifyIdentity(userId: string, dto: IdentityDto): Promise<UserView> {
+    const idNumber = dto.idNumber.toUpperCase();
+    const check = validateResidentId(idNumber);
+    if (!check.ok) throw new AccountError('RESIDENT_ID_INVALID', { field: 'idNumber', reason: check.reason });
+    const idNumberHash = createHmac('sha256', this.config.identityHashKey).update(idNumber).digest('hex');
+    try {
+      return await this.db.transaction(async (em) => {
+        const user = await em.getRepository(User).createQueryBuilder('u').setLock('pessimistic_write').where('u.id = :id', { id: userId }).getOneOrFail();
+        if (user.identityVerifiedAt) throw new AccountError('IDENTITY_ALREADY_VERIFIED');
+        user.realName = dto.realName.trim();
+        user.phone = dto.phone;
+        user.idNumberHash = idNumberHash;
+        user.idNumberMasked = maskResidentId(idNumber);
+        user.identityVerifiedAt = new Date();
+        await em.save(user);
+        await this.audit.append(em, { stream: `user:${user.id}`, action: 'user.identity_verified', actorId: user.id, data: { idNumberMasked: user.idNumberMasked } });
+        return toView(user);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_id_number_hash_key')) throw new AccountError('IDENTITY_IN_USE', { field: 'idNumber' });
+      throw error;
+    }
+  }
+
+  async createStaff(actorId: string, dto: CreateStaffDto): Promise<{ id: string }> {
+    if ((dto.role === 'court_clerk' && !dto.courtId) || (dto.role === 'appraiser' && !dto.agencyId)) throw new AccountError('STAFF_ORGANISATION_REQUIRED');
+    const passwordHash = await hashPassword(dto.password);
+    try {
+      return await this.db.transaction(async (em) => {
+        if (dto.role === 'court_clerk') {
+          const found = (await em.query('SELECT 1 FROM courts WHERE id = $1', [dto.courtId])) as unknown[];
+          if (found.length === 0) throw new AccountError('ORGANISATION_NOT_FOUND', { field: 'courtId' });
+        }
+        if (dto.role === 'appraiser') {
+          const found = (await em.query('SELECT 1 FROM agencies WHERE id = $1', [dto.agencyId])) as unknown[];
+          if (found.length === 0) throw new AccountError('ORGANISATION_NOT_FOUND', { field: 'agencyId' });
+        }
+        const user = await em.save(
+          em.create(User, {
+            email: dto.email.toLowerCase(),
+            passwordHash,
+            displayName: dto.displayName || dto.email,
+            roles: [dto.role],
+            courtId: dto.role === 'court_clerk' ? (dto.courtId ?? null) : null,
+            agencyId: dto.role === 'appraiser' ? (dto.agencyId ?? null) : null,
+          }),
+        );
+        await this.audit.append(em, { stream: `user:${user.id}`, action: 'user.staff_created', actorId, data: { role: dto.role, courtId: user.courtId, agencyId: user.agencyId } });
+        return { id: user.id };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw new AccountError('EMAIL_TAKEN', { field: 'email' });
+      throw error;
+    }
+  }
+
+  /** The operator account from ADMIN_EMAIL / ADMIN_PASSWORD, created on first start. */
+  async ensureAdmin(): Promise<void> {
+    const exists = (await this.db.query('SELECT 1 FROM users WHERE email = $1', [this.config.adminEmail])) as unknown[];
+    if (exists.length > 0) return;
+    const passwordHash = await hashPassword(this.config.adminPassword);
+    await this.db.query(`INSERT INTO users (email, password_hash, display_name, roles) VALUES ($1, $2, 'Platform operator', ARRAY['admin']) ON CONFLICT DO NOTHING`, [this.config.adminEmail, passwordHash]);
+  }
+}
+
+function toView(user: User): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roles: user.roles,
+    courtId: user.courtId,
+    agencyId: user.agencyId,
+    identityVerified: user.identityVerifiedAt !== null,
+    realName: user.realName,
+    idNumberMasked: user.idNumberMasked,
+    phoneMasked: user.phone ? `${user.phone.slice(0, 3)}****${user.phone.slice(7)}` : null,
+  };
+}

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { rulesProfile } from '@fapai/domain';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { AgenciesModule } from './agencies/agencies.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AccessGuard, TokenVersionSource } from './common/auth.js';
+import { HttpErrorFilter } from './common/http-exception.filter.js';
+import { APP_CONFIG, RULES, type AppConfig } from './config/env.js';
+import { CourtsModule } from './courts/courts.module.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { HealthController } from './health/health.controller.js';
+import { LotsModule } from './lots/lots.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class ConfigModule {},
+      global: true,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: RULES, useValue: rulesProfile(config.rulesProfile) },
+      ],
+      exports: [APP_CONFIG, RULES],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        JwtModule.register({ global: true, secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+        EventEmitterModule.forRoot(),
+        AuditModule,
+        AccountsModule,
+        CourtsModule,
+        AgenciesModule,
+        LotsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: TokenVersionSource, useExisting: AccountsService },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}

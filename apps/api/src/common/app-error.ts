@@ -1,0 +1,48 @@
+/**
+ * Errors that carry a stable code. Each module defines its own error class with a code union and an
+ * exhaustive message switch; services throw those, never HTTP exceptions. The transport filters
+ * (`http-exception.filter.ts`, and the socket ack mapping) turn them into the shape of `shared/api.md`.
+ */
+export type ErrorKind = 'bad_input' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'rate_limited' | 'unavailable';
+
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  bad_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  state: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+export abstract class AppError<C extends string = string> extends Error {
+  constructor(
+    readonly code: C,
+    readonly kind: ErrorKind,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return STATUS_OF_KIND[this.kind];
+  }
+}
+
+export type CommonErrorCode = 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INTERNAL' | 'DATABASE_UNAVAILABLE' | 'PAYLOAD_TOO_LARGE';
+
+export class CommonError extends AppError<CommonErrorCode> {
+  static notFound(what: string, id?: string): CommonError {
+    return new CommonError('NOT_FOUND', 'not_found', `${what} not found`, id ? { id } : undefined);
+  }
+  static forbidden(message = 'this action is not allowed for your role or organisation'): CommonError {
+    return new CommonError('FORBIDDEN', 'forbidden', message);
+  }
+  static unauthenticated(message = 'a valid bearer token is required'): CommonError {
+    return new CommonError('UNAUTHENTICATED', 'unauthenticated', message);
+  }
+  static badInput(field: string, rule: string, message: string): CommonError {
+    return new CommonError('VALIDATION_FAILED', 'bad_input', message, { fields: [{ field, rules: { [rule]: message } }] });
+  }
+}

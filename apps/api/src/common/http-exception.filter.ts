@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { AppError } from './app-error.js';
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Maps every error to `{ statusCode, code, message, details }`; 500s say only "internal error" and an id. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      const correlationId = String(req.headers['x-request-id'] ?? req.id ?? randomUUID());
+      this.logger.error({ correlationId, path: req.path, err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) });
+      body.details = { correlationId };
+    }
+    if (body.statusCode === 429 && body.details?.['retryAfterSeconds']) res.setHeader('Retry-After', String(body.details['retryAfterSeconds']));
+    res.status(body.statusCode).json(body);
+  }
+}
+
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof AppError) {
+    return { statusCode: exception.status, code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+    const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 400 ? 'VALIDATION_FAILED' : status === 429 ? 'RATE_LIMITED' : 'HTTP_ERROR';
+    return { statusCode: status, code, message };
+  }
+  const e = exception as { type?: string; status?: number; code?: string; message?: string };
+  // body-parser errors (bad JSON, too large) arrive as plain errors with a status.
+  if (e?.type === 'entity.too.large') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
+  if (e?.type === 'entity.parse.failed') return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'request body is not valid JSON', details: { fields: [{ field: 'body', rules: { json: 'must be valid JSON' } }] } };
+  if (e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03' || /Connection terminated|connect ECONNREFUSED/.test(e?.message ?? '')) {
+    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; nothing was changed, please retry' };
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
+}

@@ -1,0 +1,132 @@
+/**
+ * The environment, as one validated schema. A bad or missing setting stops the process with a message
+ * naming it. Secrets never have production defaults: with NODE_ENV=production they must be set; in
+ * development a random secret is generated once and kept in the data folder so restarts keep sessions.
+ */
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RulesProfileName } from '@fapai/domain';
+
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
+const toInt = ({ value }: { value: unknown }): unknown => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
+
+export class EnvSchema {
+  @IsIn(['development', 'production', 'test']) NODE_ENV: 'development' | 'production' | 'test' = 'development';
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
+  @IsIn(['statutory', 'sandbox']) RULES_PROFILE: RulesProfileName = 'statutory';
+  @IsEmail() ADMIN_EMAIL = 'admin@fapai.local';
+  @IsOptional() @IsString() @MinLength(10) ADMIN_PASSWORD?: string;
+  @IsOptional() @IsString() @MinLength(32) JWT_SECRET?: string;
+  @IsOptional() @IsString() @MinLength(32) IDENTITY_HASH_KEY?: string;
+  @Transform(toInt) @IsInt() @Min(60) @Max(86400) JWT_TTL_SECONDS = 900;
+  @IsString() DATA_DIR = '.data';
+  @IsOptional() @IsString() UPLOAD_DIR?: string;
+  @Transform(toInt) @IsInt() @Min(1024) UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
+  @Transform(toBool) @IsBoolean() MIGRATIONS_RUN = true;
+  @IsOptional() @Transform(toBool) @IsBoolean() SEED_DEMO?: boolean;
+  @IsOptional() @Matches(/^sk_(test|live)_[A-Za-z0-9]+$/, { message: 'STRIPE_SECRET_KEY must look like sk_test_… or sk_live_…' }) STRIPE_SECRET_KEY?: string;
+  @IsOptional() @Matches(/^whsec_[A-Za-z0-9]+$/, { message: 'STRIPE_WEBHOOK_SECRET must look like whsec_…' }) STRIPE_WEBHOOK_SECRET?: string;
+  @Transform(toBool) @IsBoolean() STRIPE_ALLOW_LIVE = false;
+  @IsOptional() @IsString() STRIPE_PUBLISHABLE_KEY?: string;
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' }) REDIS_URL?: string;
+  @IsString() CORS_ORIGINS = '';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent']) LOG_LEVEL = 'info';
+  @Transform(toBool) @IsBoolean() BACKGROUND_JOBS = true;
+  @IsOptional() @IsString() WEB_DIST?: string;
+  @IsOptional() @IsString() PUBLIC_URL?: string;
+}
+
+export interface AppConfig {
+  env: EnvSchema['NODE_ENV'];
+  port: number;
+  databaseUrl?: string;
+  rulesProfile: RulesProfileName;
+  adminEmail: string;
+  adminPassword: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  identityHashKey: string;
+  dataDir: string;
+  uploadDir: string;
+  uploadMaxBytes: number;
+  migrationsRun: boolean;
+  seedDemo: boolean;
+  stripe: { secretKey?: string; webhookSecret?: string; allowLive: boolean; publishableKey?: string };
+  redisUrl?: string;
+  corsOrigins: string[];
+  logLevel: string;
+  backgroundJobs: boolean;
+  webDist?: string;
+  publicUrl?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Dev-only secret kept in the data folder (never used with NODE_ENV=production). */
+function devSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  const secrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  if (!secrets[name]) {
+    secrets[name] = randomBytes(32).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name];
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new EnvSchema());
+  const raw: Record<string, unknown> = {};
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL']) {
+    if (source[key] !== undefined && source[key] !== '') raw[key] = source[key];
+  }
+  const env = plainToInstance(EnvSchema, raw);
+  const errors = validateSync(env, { whitelist: true });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    for (const secret of ['ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY'] as const) {
+      if (!env[secret]) problems.push(`${secret}: required when NODE_ENV=production (no default for secrets)`);
+    }
+    if (!env.DATABASE_URL) problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development)');
+  }
+  if (env.STRIPE_SECRET_KEY?.startsWith('sk_live_') && !env.STRIPE_ALLOW_LIVE) {
+    problems.push('STRIPE_SECRET_KEY: a live key is refused unless STRIPE_ALLOW_LIVE=true');
+  }
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+    problems.push('STRIPE_WEBHOOK_SECRET: required with STRIPE_SECRET_KEY (webhook signatures are checked)');
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    rulesProfile: env.RULES_PROFILE,
+    adminEmail: env.ADMIN_EMAIL.toLowerCase(),
+    adminPassword: env.ADMIN_PASSWORD ?? 'fapai-admin-demo',
+    jwtSecret: env.JWT_SECRET ?? devSecret(dataDir, 'JWT_SECRET'),
+    jwtTtlSeconds: env.JWT_TTL_SECONDS,
+    identityHashKey: env.IDENTITY_HASH_KEY ?? devSecret(dataDir, 'IDENTITY_HASH_KEY'),
+    dataDir,
+    uploadDir: path.resolve(env.UPLOAD_DIR ?? path.join(dataDir, 'uploads')),
+    uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    migrationsRun: env.MIGRATIONS_RUN,
+    seedDemo: env.SEED_DEMO ?? !production,
+    stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, allowLive: env.STRIPE_ALLOW_LIVE, publishableKey: env.STRIPE_PUBLISHABLE_KEY },
+    redisUrl: env.REDIS_URL,
+    corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: env.LOG_LEVEL,
+    backgroundJobs: env.BACKGROUND_JOBS,
+    webDist: env.WEB_DIST,
+    publicUrl: env.PUBLIC_URL,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const RULES = Symbol('RULES');

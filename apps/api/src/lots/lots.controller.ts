@@ -1,0 +1,116 @@
+import { Body, Controller, Get, Param, Patch, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IsIn } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
+import { CommonError } from '../common/app-error.js';
+import { UuidPipe } from '../common/uuid.pipe.js';
+import { CreateLotDto, ReasonDto, ResumeDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js';
+import { LotsService } from './lots.service.js';
+
+const FILE_KINDS = ['photo', 'document'] as const;
+export class UploadFileDto {
+  @ApiProperty({ enum: FILE_KINDS }) @IsIn(FILE_KINDS, { message: 'kind must be photo or document' }) kind!: (typeof FILE_KINDS)[number];
+}
+
+@ApiTags('lots')
+@Controller()
+export class LotsController {
+  constructor(private readonly lots: LotsService) {}
+
+  @Post('lots')
+  @Roles('court_clerk')
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateLotDto) {
+    return this.lots.createDraft(user, dto);
+  }
+
+  @Patch('lots/:id')
+  @Roles('court_clerk')
+  update(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UpdateLotDto) {
+    return this.lots.updateDraft(user, id, dto);
+  }
+
+  /** Publishes the announcement; refused with every statutory violation (code, field, article). */
+  @Post('lots/:id/publish')
+  @Roles('court_clerk')
+  publish(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string) {
+    return this.lots.publish(user, id);
+  }
+
+  /** Suspension (中止), OJA Art. 28. */
+  @Post('lots/:id/suspend')
+  @Roles('court_clerk')
+  suspend(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: ReasonDto) {
+    return this.lots.changeStatus(user, id, { type: 'suspend', reason: dto.reason });
+  }
+
+  /** Postponement (暂缓), OJA Art. 28. */
+  @Post('lots/:id/postpone')
+  @Roles('court_clerk')
+  postpone(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: ReasonDto) {
+    return this.lots.changeStatus(user, id, { type: 'postpone', reason: dto.reason });
+  }
+
+  @Post('lots/:id/resume')
+  @Roles('court_clerk')
+  resume(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: ResumeDto) {
+    const schedule = dto.startsAt && dto.endsAt ? { startsAt: Date.parse(dto.startsAt), endsAt: Date.parse(dto.endsAt) } : undefined;
+    return this.lots.changeStatus(user, id, { type: 'resume', schedule });
+  }
+
+  /** Withdrawal (撤回), with the reason published. */
+  @Post('lots/:id/withdraw')
+  @Roles('court_clerk')
+  withdraw(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: ReasonDto) {
+    return this.lots.changeStatus(user, id, { type: 'withdraw', reason: dto.reason });
+  }
+
+  @Post('lots/:id/files')
+  @Roles('court_clerk')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: [...FILE_KINDS] } } } })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 50 * 1024 * 1024, files: 1, fields: 5 } }))
+  upload(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UploadFileDto, @UploadedFile() file: { originalname: string; buffer: Buffer; size: number } | undefined) {
+    if (!file) throw CommonError.badInput('file', 'required', 'file is required (multipart field "file")');
+    return this.lots.addFile(user, id, dto.kind, file);
+  }
+
+  @Get('lots/:id/files/:fileId')
+  @Public()
+  async file(@CurrentUser() user: AuthUser | undefined, @Param('id', UuidPipe) id: string, @Param('fileId', UuidPipe) fileId: string, @Res() res: Response): Promise<void> {
+    const { file, body } = await this.lots.readFile(id, fileId, user);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.send(body);
+  }
+
+  /** Public search and filter. */
+  @Get('lots')
+  @Public()
+  search(@Query() query: SearchLotsQuery) {
+    return this.lots.searchPublic(query);
+  }
+
+  /** Public fields only. */
+  @Get('lots/:id')
+  @Public()
+  get(@Param('id', UuidPipe) id: string) {
+    return this.lots.getPublic(id);
+  }
+
+  /** The clerk's own court's lots, drafts included. */
+  @Get('court/lots')
+  @Roles('court_clerk')
+  listOwn(@CurrentUser() user: AuthUser) {
+    return this.lots.listForCourt(user);
+  }
+
+  @Get('court/lots/:id')
+  @Roles('court_clerk')
+  getOwn(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string) {
+    return this.lots.getForCourt(user, id);
+  }
+}

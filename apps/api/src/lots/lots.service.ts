@@ -1,0 +1,230 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
+import { applyLotEvent, checkPublication, type LotEvent, type PartyNotice as DomainNotice, type RulesProfile } from '@fapai/domain';
+import { AuditService } from '../audit/audit.service.js';
+import type { AuthUser } from '../common/auth.js';
+import { dbNow } from '../common/db.js';
+import { APP_CONFIG, RULES, type AppConfig } from '../config/env.js';
+import { Lot, type LotFile, type PartyNotice } from './lot.entity.js';
+import { LotError } from './lots.errors.js';
+import type { CreateLotDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js';
+import { applyLotState, courtLotView, publicLotView, toLotState, type PublicLotView } from './lot.views.js';
+import { LotSearch } from './lot.search.js';
+import { sniffFileType } from './file-type.js';
+
+export const MAX_FILES_PER_LOT = 30;
+
+/** Domain event published after commit when a lot's status changes (the realtime module forwards it). */
+export class LotStatusChanged {
+  constructor(
+    readonly lotId: string,
+    readonly status: string,
+    readonly endsAt: string | null,
+    readonly reason: string | null,
+  ) {}
+}
+
+@Injectable()
+export class LotsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
+    private readonly search: LotSearch,
+    @Inject(RULES) private readonly rules: RulesProfile,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async createDraft(clerk: AuthUser, dto: CreateLotDto) {
+    const id = await this.db.transaction(async (em) => {
+      const found = (await em.query('SELECT 1 FROM cases WHERE id = $1 AND court_id = $2', [dto.caseId, clerk.courtId])) as unknown[];
+      if (found.length === 0) throw new LotError('CASE_NOT_IN_COURT', { field: 'caseId' });
+      const lot = em.create(Lot, {
+        ...this.fieldsFrom(dto),
+        caseId: dto.caseId,
+        courtId: clerk.courtId!,
+        status: 'draft',
+        round: 'first',
+        propertyType: dto.propertyType,
+        title: dto.title,
+        balanceDueDays: dto.balanceDueDays ?? this.rules.auction.defaultBalanceDueDays,
+        createdBy: clerk.id,
+      });
+      const saved = await em.save(lot);
+      await this.audit.append(em, { stream: `lot:${saved.id}`, action: 'lot.draft_created', actorId: clerk.id, data: { caseId: dto.caseId, title: dto.title } });
+      return saved.id;
+    });
+    return this.getForCourt(clerk, id);
+  }
+
+  async updateDraft(clerk: AuthUser, id: string, dto: UpdateLotDto) {
+    await this.db.transaction(async (em) => {
+      const lot = await this.lockOwnLot(em, clerk, id);
+      if (lot.status !== 'draft') throw new LotError('LOT_NOT_DRAFT', { status: lot.status });
+      Object.assign(lot, this.fieldsFrom(dto));
+      if (dto.propertyType) lot.propertyType = dto.propertyType;
+      if (dto.title) lot.title = dto.title;
+      if (dto.balanceDueDays) lot.balanceDueDays = dto.balanceDueDays;
+      await em.save(lot);
+      await this.audit.append(em, { stream: `lot:${id}`, action: 'lot.draft_updated', actorId: clerk.id, data: { fields: Object.keys(dto) } }, true);
+    });
+    return this.getForCourt(clerk, id);
+  }
+
+  /** Publication (发布公告): every statutory check of the rules profile runs here; all violations are returned. */
+  async publish(clerk: AuthUser, id: string) {
+    const result = await this.db.transaction(async (em) => {
+      const lot = await this.lockOwnLot(em, clerk, id);
+      if (lot.status !== 'draft') throw new LotError('LOT_NOT_DRAFT', { status: lot.status });
+      const now = await dbNow(em);
+      const previous = lot.previousLotId ? await em.findOneBy(Lot, { id: lot.previousLotId }) : null;
+      const violations = checkPublication(
+        {
+          round: lot.round,
+          propertyType: lot.propertyType,
+          referencePrice: lot.referencePrice,
+          startingPrice: lot.startingPrice ?? 0,
+          increment: lot.increment ?? 0,
+          deposit: lot.deposit ?? 0,
+          announceAt: lot.announceAt?.getTime() ?? null,
+          startsAt: lot.startsAt?.getTime() ?? Number.NaN,
+          endsAt: lot.endsAt?.getTime() ?? Number.NaN,
+          notices: lot.notices.map(toDomainNotice),
+          disclosures: lot.disclosures,
+        },
+        {
+          now: now.getTime(),
+          profile: this.rules,
+          previousRound: previous ? { round: previous.round, startingPrice: previous.startingPrice ?? 0, endedAt: (previous.closedAt ?? previous.endsAt ?? now).getTime() } : null,
+        },
+      );
+      if (violations.length > 0) return { ok: false as const, violations };
+      const next = applyLotEvent(toLotState(lot), { type: 'publish' }, now.getTime(), this.rules);
+      if (!next.ok) throw new LotError('LOT_TRANSITION_REFUSED', { reason: next.code }, next.message);
+      applyLotState(lot, next.lot);
+      lot.announceAt = lot.announceAt ?? now;
+      lot.publishedAt = now;
+      lot.scheduledEndsAt = lot.endsAt;
+      await em.save(lot);
+      await this.audit.append(em, { stream: `lot:${id}`, action: 'lot.published', actorId: clerk.id, data: { startingPrice: lot.startingPrice, deposit: lot.deposit, startsAt: lot.startsAt, endsAt: lot.endsAt } }, true);
+      return { ok: true as const, lot };
+    });
+    if (!result.ok) {
+      throw new LotError('PUBLICATION_REFUSED', { violations: result.violations }, `publication refused: ${result.violations.map((v) => `${v.code} (${v.field}, ${v.article})`).join('; ')}`);
+    }
+    this.events.emit('lot.status', new LotStatusChanged(id, 'announced', result.lot.endsAt?.toISOString() ?? null, null));
+    return this.getForCourt(clerk, id);
+  }
+
+  /** Suspend (中止), postpone (暂缓), resume or withdraw (撤回) — OJA Art. 28, ASR Art. 17; the reason is published. */
+  async changeStatus(clerk: AuthUser, id: string, event: LotEvent) {
+    const lot = await this.db.transaction(async (em) => {
+      const locked = await this.lockOwnLot(em, clerk, id);
+      const now = await dbNow(em);
+      const next = applyLotEvent(toLotState(locked), event, now.getTime(), this.rules);
+      if (!next.ok) throw new LotError('LOT_TRANSITION_REFUSED', { reason: next.code, article: next.article }, next.message);
+      applyLotState(locked, next.lot);
+      await em.save(locked);
+      await this.audit.append(em, { stream: `lot:${id}`, action: `lot.${event.type}`, actorId: clerk.id, data: { status: locked.status, reason: locked.statusReason, endsAt: locked.endsAt } }, true);
+      return locked;
+    });
+    this.events.emit('lot.status', new LotStatusChanged(id, lot.status, lot.endsAt?.toISOString() ?? null, lot.statusReason));
+    return this.getForCourt(clerk, id);
+  }
+
+  async getPublic(id: string): Promise<PublicLotView> {
+    const rows = (await this.db.query(
+      `SELECT c.name AS court_name, k.case_number, now() AS now FROM lots l JOIN courts c ON c.id = l.court_id JOIN cases k ON k.id = l.case_id WHERE l.id = $1 AND l.status <> 'draft'`,
+      [id],
+    )) as { court_name: string; case_number: string; now: Date }[];
+    const lot = rows.length ? await this.db.getRepository(Lot).findOneBy({ id }) : null;
+    if (!lot) throw new LotError('LOT_NOT_FOUND');
+    return publicLotView(lot, rows[0].now, { courtName: rows[0].court_name, caseNumber: rows[0].case_number });
+  }
+
+  searchPublic(query: SearchLotsQuery) {
+    return this.search.search(query);
+  }
+
+  async getForCourt(clerk: AuthUser, id: string) {
+    const lot = await this.db.getRepository(Lot).findOneBy({ id, courtId: clerk.courtId! });
+    if (!lot) throw new LotError('LOT_NOT_FOUND');
+    const rows = (await this.db.query('SELECT c.name AS court_name, k.case_number, now() AS now FROM courts c, cases k WHERE c.id = $1 AND k.id = $2', [lot.courtId, lot.caseId])) as { court_name: string; case_number: string; now: Date }[];
+    return courtLotView(lot, rows[0].now, { courtName: rows[0].court_name, caseNumber: rows[0].case_number });
+  }
+
+  async listForCourt(clerk: AuthUser) {
+    const lots = await this.db.getRepository(Lot).find({ where: { courtId: clerk.courtId! }, order: { createdAt: 'DESC' }, take: 500 });
+    const now = new Date();
+    return lots.map((lot) => courtLotView(lot, now));
+  }
+
+  /** Uploads: checked by content (magic bytes), size and count; stored under UPLOAD_DIR/<lotId>/. */
+  async addFile(clerk: AuthUser, id: string, kind: 'photo' | 'document', file: { originalname: string; buffer: Buffer; size: number }) {
+    if (file.size > this.config.uploadMaxBytes) throw new LotError('FILE_TOO_LARGE', { field: 'file', maxBytes: this.config.uploadMaxBytes });
+    const type = sniffFileType(file.buffer);
+    if (!type || (kind === 'photo' && type.kind !== 'image')) throw new LotError('FILE_TYPE_NOT_ALLOWED', { field: 'file', kind });
+    const entry: LotFile = { id: randomUUID(), kind, name: file.originalname.slice(0, 200), contentType: type.mime, size: file.size, storedAs: '' };
+    entry.storedAs = path.join(id, `${entry.id}.${type.ext}`);
+    await this.db.transaction(async (em) => {
+      const lot = await this.lockOwnLot(em, clerk, id);
+      if (lot.status !== 'draft') throw new LotError('LOT_NOT_DRAFT', { status: lot.status });
+      if (lot.files.length >= MAX_FILES_PER_LOT) throw new LotError('TOO_MANY_FILES', { field: 'file', max: MAX_FILES_PER_LOT });
+      await mkdir(path.join(this.config.uploadDir, id), { recursive: true });
+      await writeFile(path.join(this.config.uploadDir, entry.storedAs), file.buffer);
+      lot.files = [...lot.files, entry];
+      await em.save(lot);
+      await this.audit.append(em, { stream: `lot:${id}`, action: 'lot.file_added', actorId: clerk.id, data: { fileId: entry.id, kind, size: entry.size, contentType: entry.contentType } }, true);
+    });
+    return this.getForCourt(clerk, id);
+  }
+
+  /** Files of published lots are public; drafts' files only for the court's clerks. */
+  async readFile(id: string, fileId: string, user: AuthUser | undefined): Promise<{ file: LotFile; body: Buffer }> {
+    const lot = await this.db.getRepository(Lot).findOneBy({ id });
+    if (!lot || (lot.status === 'draft' && user?.courtId !== lot.courtId)) throw new LotError('LOT_NOT_FOUND');
+    const file = lot.files.find((f) => f.id === fileId);
+    if (!file) throw new LotError('FILE_NOT_FOUND');
+    return { file, body: await readFile(path.join(this.config.uploadDir, file.storedAs)) };
+  }
+
+  /** Locks the lot row for a change by a clerk of its court; other courts get 404 (no existence leak). */
+  private async lockOwnLot(em: EntityManager, clerk: AuthUser, id: string): Promise<Lot> {
+    const lot = await em.getRepository(Lot).createQueryBuilder('l').setLock('pessimistic_write').where('l.id = :id AND l.court_id = :court', { id, court: clerk.courtId }).getOne();
+    if (!lot) throw new LotError('LOT_NOT_FOUND');
+    return lot;
+  }
+
+  private fieldsFrom(dto: UpdateLotDto): Partial<Lot> {
+    const out: Partial<Lot> = {};
+    const copy = <K extends keyof UpdateLotDto & keyof Lot>(key: K): void => {
+      if (dto[key] !== undefined) (out as Record<string, unknown>)[key] = dto[key];
+    };
+    (['description', 'province', 'city', 'address', 'knownDefects', 'encumbrances', 'occupancy', 'taxBurden', 'referencePrice', 'referencePriceBasis', 'valuationId', 'startingPrice', 'increment', 'deposit'] as const).forEach((k) => copy(k));
+    if (dto.priorityHolders) out.priorityHolders = dto.priorityHolders.map((h) => ({ name: h.name, nature: h.nature, rank: h.rank }));
+    if (dto.disclosures) out.disclosures = { ...dto.disclosures };
+    if (dto.notices) out.notices = dto.notices.map((n) => ({ party: n.party, role: n.role, kind: n.kind, at: n.at ? new Date(n.at).toISOString() : null }));
+    if (dto.announceAt) out.announceAt = new Date(dto.announceAt);
+    if (dto.startsAt) out.startsAt = new Date(dto.startsAt);
+    if (dto.endsAt) out.endsAt = new Date(dto.endsAt);
+    return out;
+  }
+}
+
+/** A stored notice in the shape the publication check reads; a missing time never counts as served. */
+function toDomainNotice(n: PartyNotice): DomainNotice {
+  const at = n.at ? Date.parse(n.at) : Number.POSITIVE_INFINITY;
+  switch (n.kind) {
+    case 'notified':
+      return { party: n.party, role: n.role, kind: 'notified', at };
+    case 'waived':
+      return { party: n.party, role: n.role, kind: 'waived' };
+    case 'unreachable':
+      return { party: n.party, role: n.role, kind: 'unreachable', publishedAt: at };
+  }
+}

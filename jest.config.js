@@ -1,0 +1,19 @@
+import { base } from './jest.preset.js';
+
+/** One Jest configuration with a project per tier; `--selectProjects` picks one. */
+export default {
+  projects: [
+    { ...base, displayName: 'domain', testMatch: ['<rootDir>/libs/domain/src/**/*.spec.ts'] },
+    { ...base, displayName: 'contracts', testMatch: ['<rootDir>/libs/contracts/src/**/*.spec.ts'] },
+    { ...base, displayName: 'stripe-local', testMatch: ['<rootDir>/libs/stripe-local/src/**/*.spec.ts'] },
+    { ...base, displayName: 'api', testMatch: ['<rootDir>/apps/api/src/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/api/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      testTimeout: 60000,
+    },
+  ],
+};

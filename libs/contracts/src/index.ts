@@ -1,0 +1,186 @@
+/**
+ * API contracts (接口约定): the request, response and socket event shapes shared by the API and the web app.
+ * The API's OpenAPI document is generated from the code; these types are what both sides compile against.
+ * Money is integer fen with `currency: 'CNY'` where a payment is involved; times are ISO 8601 UTC strings.
+ */
+export type Iso = string;
+export type Fen = number;
+
+export type Role = 'bidder' | 'court_clerk' | 'appraiser' | 'admin' | 'party';
+export type LotStatusName = 'draft' | 'announced' | 'live' | 'suspended' | 'postponed' | 'withdrawn' | 'sold' | 'unsold' | 'defaulted' | 'transferred' | 'set_aside';
+export type PropertyTypeName = 'movable' | 'real_estate' | 'other_right';
+export type RoundName = 'first' | 'second' | 'sale_off';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown> & {
+    fields?: { field: string; rules: Record<string, string> }[];
+    violations?: PublicationViolationView[];
+  };
+}
+
+export interface PublicationViolationView {
+  code: string;
+  field: string;
+  article: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface LoginResponse {
+  accessToken: string;
+  expiresIn: number;
+  user: { id: string; roles: Role[] };
+}
+
+export interface MeView {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  courtId: string | null;
+  agencyId: string | null;
+  identityVerified: boolean;
+  realName: string | null;
+  idNumberMasked: string | null;
+  phoneMasked: string | null;
+}
+
+export interface FileView {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  url: string;
+}
+
+export interface LotView {
+  id: string;
+  status: LotStatusName;
+  statusReason: string | null;
+  round: RoundName;
+  previousLotId: string | null;
+  propertyType: PropertyTypeName;
+  title: string;
+  description: string;
+  province: string;
+  city: string;
+  address: string;
+  courtId: string;
+  courtName: string | null;
+  caseNumber: string | null;
+  photos: FileView[];
+  documents: FileView[];
+  knownDefects: string;
+  encumbrances: string;
+  occupancy: string;
+  taxBurden: string;
+  priorityHolders: { name: string; nature: string; rank: number }[];
+  disclosures: Record<string, string | undefined>;
+  referencePrice: Fen | null;
+  referencePriceBasis: string;
+  valuationId: string | null;
+  startingPrice: Fen | null;
+  increment: Fen | null;
+  deposit: Fen | null;
+  currency: 'CNY';
+  announceAt: Iso | null;
+  publishedAt: Iso | null;
+  startsAt: Iso | null;
+  endsAt: Iso | null;
+  scheduledEndsAt: Iso | null;
+  balanceDueDays: number;
+  currentPrice: Fen | null;
+  leaderCode: string | null;
+  bidCount: number;
+  seq: number;
+  extensionCount: number;
+  enrolledCount: number;
+  pausedRemainingMs: number | null;
+  closedAt: Iso | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface BidView {
+  seq: number;
+  amount: Fen;
+  bidderCode: string;
+  priority: boolean;
+  placedAt: Iso;
+}
+
+export interface PlaceBidRequest {
+  amount: Fen;
+  confirmJump?: boolean;
+}
+
+export interface PlaceBidResponse {
+  bid: BidView;
+  lot: { currentPrice: Fen; endsAt: Iso; leaderCode: string; bidCount: number; extensionCount: number; seq: number };
+}
+
+export interface LotResultView {
+  lotId: string;
+  outcome: 'sold' | 'unsold';
+  price: Fen | null;
+  bidderCode: string | null;
+  closedAt: Iso;
+  endedAt: Iso;
+  bidCount: number;
+}
+
+/** Socket.io namespace `/auctions`: server → client events. */
+export interface LotBidEvent {
+  lotId: string;
+  seq: number;
+  amount: Fen;
+  bidderCode: string;
+  priority: boolean;
+  placedAt: Iso;
+  endsAt: Iso;
+  extended: boolean;
+  committedAt: Iso;
+}
+export interface LotStatusEvent {
+  lotId: string;
+  status: LotStatusName;
+  endsAt: Iso | null;
+  reason?: string | null;
+}
+export interface LotClosedEvent {
+  lotId: string;
+  outcome: 'sold' | 'unsold';
+  price: Fen | null;
+  bidderCode: string | null;
+}
+export interface BidOutbidEvent {
+  lotId: string;
+  seq: number;
+  amount: Fen;
+  yourAmount: Fen;
+}
+
+export interface ServerToClientEvents {
+  'lot.bid': (event: LotBidEvent) => void;
+  'lot.status': (event: LotStatusEvent) => void;
+  'lot.closed': (event: LotClosedEvent) => void;
+  'bid.outbid': (event: BidOutbidEvent) => void;
+}
+
+export type Ack<T> = { ok: true } & T;
+export type Nack = { ok: false; error: ErrorBody };
+
+export interface ClientToServerEvents {
+  'lot.watch': (req: { lotId: string }, ack: (res: Ack<{ lot: LotView; serverTime: Iso }> | Nack) => void) => void;
+  'lot.unwatch': (req: { lotId: string }, ack: (res: Ack<Record<never, never>> | Nack) => void) => void;
+  'bid.place': (req: { lotId: string; amount: Fen; confirmJump?: boolean; idempotencyKey?: string }, ack: (res: Ack<{ bid: BidView; lot: PlaceBidResponse['lot'] }> | Nack) => void) => void;
+  'time.sync': (req: Record<never, never>, ack: (res: { serverTime: Iso }) => void) => void;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * node libs/stripe-local/dist/cli.js --port 12111 --webhook-url http://127.0.0.1:3000/api/payments/stripe/webhook \
+ *   --webhook-secret whsec_… [--host 127.0.0.1] [--api-key sk_test_…] [--api-version …] [--hold-ms …] [--sync-webhooks]
+ */
+import { parseArgs } from 'node:util';
+import { startStripeLocal } from './server.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '12111' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'webhook-url': { type: 'string' },
+    'webhook-secret': { type: 'string' },
+    'api-key': { type: 'string' },
+    'api-version': { type: 'string' },
+    'hold-ms': { type: 'string' },
+    'sync-webhooks': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    'stripe-local: a local Stripe-compatible server for PaymentIntents\n' +
+      'options: --port N (0 = any) --host H --webhook-url URL --webhook-secret whsec_… --api-key sk_… --api-version V --hold-ms MS --sync-webhooks',
+  );
+  process.exit(0);
+}
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`stripe-local: --port must be an integer from 0 to 65535, got ${values.port}`);
+  process.exit(2);
+}
+
+const local = await startStripeLocal({
+  port,
+  host: values.host,
+  webhookUrl: values['webhook-url'],
+  webhookSecret: values['webhook-secret'],
+  apiKey: values['api-key'],
+  apiVersion: values['api-version'],
+  holdMs: values['hold-ms'] === undefined ? undefined : Number(values['hold-ms']),
+  syncWebhooks: values['sync-webhooks'],
+});
+console.log(
+  JSON.stringify({ msg: 'stripe-local listening', url: local.url, webhookUrl: local.webhookUrl, webhookSecret: local.webhookSecret, apiVersion: local.apiVersion }),
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void local.stop().then(() => process.exit(0));
+  });
+}

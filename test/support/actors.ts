@@ -1,0 +1,128 @@
+/** Helpers that act as the platform's users through the public HTTP API. */
+import { randomBytes } from 'node:crypto';
+import { residentIdCheckDigit } from '@fapai/domain';
+import type { TestPlatform } from './platform.js';
+
+export const ADMIN = { email: 'admin@test.fapai.local', password: 'admin-test-password' };
+
+export interface Actor {
+  id: string;
+  email: string;
+  token: string;
+  auth: { Authorization: string };
+}
+
+let counter = 0;
+export function uniqueEmail(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}-${randomBytes(3).toString('hex')}@test.fapai.local`;
+}
+
+/** A valid 18-digit resident ID (GB 11643) with a random sequence number. */
+export function residentId(): string {
+  const seq = String(100 + Math.floor(Math.random() * 899));
+  const first17 = `110105198${Math.floor(Math.random() * 10)}0${1 + Math.floor(Math.random() * 9)}1${Math.floor(Math.random() * 9)}${seq}`;
+  return first17 + residentIdCheckDigit(first17);
+}
+
+export async function login(t: TestPlatform, email: string, password: string): Promise<Actor> {
+  const res = await t.http.post('/api/auth/login').send({ email, password });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  const body = res.body as { accessToken: string; user: { id: string } };
+  return { id: body.user.id, email, token: body.accessToken, auth: { Authorization: `Bearer ${body.accessToken}` } };
+}
+
+export const loginAdmin = (t: TestPlatform): Promise<Actor> => login(t, ADMIN.email, ADMIN.password);
+
+export async function registerBidder(t: TestPlatform, options: { verify?: boolean; realName?: string } = {}): Promise<Actor & { idNumber?: string }> {
+  const email = uniqueEmail('bidder');
+  const password = 'bidder-password-1';
+  const reg = await t.http.post('/api/auth/register').send({ email, password, displayName: 'Bidder' });
+  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const actor = await login(t, email, password);
+  if (options.verify === false) return actor;
+  const idNumber = residentId();
+  const res = await t.http.post('/api/me/identity').set(actor.auth).send({ realName: options.realName ?? '张三', idNumber, phone: '13800138000' });
+  if (res.status !== 200) throw new Error(`identity: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...actor, idNumber };
+}
+
+export async function createCourt(t: TestPlatform, admin: Actor, name = `测试法院-${randomBytes(3).toString('hex')}`): Promise<string> {
+  const res = await t.http.post('/api/admin/courts').set(admin.auth).send({ name, province: '北京市', city: '北京市' });
+  if (res.status !== 201) throw new Error(`court: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+
+export async function createStaff(t: TestPlatform, admin: Actor, role: 'court_clerk' | 'appraiser', org: { courtId?: string; agencyId?: string }): Promise<Actor> {
+  const email = uniqueEmail(role);
+  const password = 'staff-password-1';
+  const res = await t.http.post('/api/admin/users').set(admin.auth).send({ email, password, role, displayName: role, ...org });
+  if (res.status !== 201) throw new Error(`staff: ${res.status} ${JSON.stringify(res.body)}`);
+  return login(t, email, password);
+}
+
+export async function createAgency(t: TestPlatform, admin: Actor, kind: 'appraisal_agency' | 'inquiry_platform', fields: string[] = ['real_estate']): Promise<string> {
+  const res = await t.http.post('/api/admin/agencies').set(admin.auth).send({ name: `${kind}-${randomBytes(3).toString('hex')}`, kind, fields, province: '北京市', city: '北京市' });
+  if (res.status !== 201) throw new Error(`agency: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+
+export async function createCase(t: TestPlatform, clerk: Actor, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await t.http
+    .post('/api/cases')
+    .set(clerk.auth)
+    .send({
+      caseNumber: `(2026)京0105执${Math.floor(Math.random() * 1e6)}号`,
+      title: '测试执行案',
+      enforcementBasis: '(2025)京0105民初1号民事判决书',
+      parties: [
+        { role: 'applicant', name: '申请执行人甲' },
+        { role: 'respondent', name: '被执行人乙' },
+      ],
+      ...extra,
+    });
+  if (res.status !== 201) throw new Error(`case: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+
+export const DISCLOSURES = {
+  announcementText: '拍卖公告：本院将公开拍卖下列财产。',
+  enforcementTitle: '(2025)京0105民初1号民事判决书',
+  valuationBasis: '参考价由网络询价确定。',
+  biddingRules: '加价幅度与延时规则见公告。',
+  titleAndEncumbrances: '产权清晰，无人居住。',
+  priorityHolders: '无',
+  notificationStatement: '已依法通知当事人。',
+  paymentInstructions: '在线缴纳保证金。',
+  taxesAndFees: '各自承担。',
+  courtContact: '测试法院执行局 010-1234567',
+  specialWarnings: '悔拍保证金不予退还。',
+};
+
+/** A draft that passes every statutory check under the sandbox profile (or statutory, with `leadMs`). */
+export function validLotBody(caseId: string, options: { startInMs?: number; durationMs?: number; propertyType?: string; referencePrice?: number } = {}): Record<string, unknown> {
+  const now = Date.now();
+  const startsAt = now + (options.startInMs ?? 3000);
+  const ref = options.referencePrice ?? 1_000_000;
+  return {
+    caseId,
+    propertyType: options.propertyType ?? 'movable',
+    title: '测试拍品：奔驰轿车一辆',
+    description: '车况良好',
+    province: '北京市',
+    city: '北京市',
+    address: '朝阳区测试路1号',
+    referencePrice: ref,
+    referencePriceBasis: '市场价',
+    startingPrice: Math.ceil(ref * 0.7),
+    increment: 1000,
+    deposit: Math.ceil(ref * 0.07),
+    startsAt: new Date(startsAt).toISOString(),
+    endsAt: new Date(startsAt + (options.durationMs ?? 10_000)).toISOString(),
+    notices: [
+      { party: '申请执行人甲', role: 'party', kind: 'notified', at: new Date(now - 40 * 86400_000).toISOString() },
+      { party: '被执行人乙', role: 'party', kind: 'notified', at: new Date(now - 40 * 86400_000).toISOString() },
+    ],
+    disclosures: DISCLOSURES,
+  };
+}
