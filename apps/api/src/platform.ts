@@ -83,7 +83,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
 
     SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs-json' });
 
-    const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../../../web/dist');
+    const webDist = config.webDist ?? path.join(repoRoot(), 'apps/web/dist');
     const server = app.getHttpAdapter().getInstance() as express.Express;
     if (existsSync(path.join(webDist, 'index.html'))) {
       server.use(express.static(webDist, { index: false, maxAge: '1h' }));
@@ -119,6 +119,13 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     await embedded?.stop();
     throw error;
   }
+}
+
+/** The workspace root (the folder with nx.json), from either the sources or the build output. */
+export function repoRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(path.join(dir, 'nx.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 const PLACEHOLDER_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>fapai 网络司法拍卖</title></head>

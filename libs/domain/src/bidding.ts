@@ -19,7 +19,7 @@
  * - Platform guards (not law): the leader cannot bid over themselves; a bid more than N increments above
  *   the current price needs an explicit confirmation (fat-finger guard).
  */
-import type { BidRefusalCode, Refusal } from './errors.js';
+import { refusal, type BidRefusalCode, type Refusal } from './errors.js';
 import { effectiveStatus, type LotStatus } from './lot.js';
 import type { RulesProfile } from './rules-profile.js';
 
@@ -71,11 +71,11 @@ export interface AcceptedBid {
   kind: BidKind;
 }
 
-export type BidDecision = { ok: true; next: BiddingState; extended: boolean; bid: AcceptedBid } | Refusal<BidRefusalCode>;
+export type BidDecision =
+  | { ok: true; next: BiddingState; extended: boolean; bid: AcceptedBid }
+  | Refusal<BidRefusalCode>;
 
-function refuse(code: BidRefusalCode, message: string, article?: string, details?: Record<string, unknown>): Refusal<BidRefusalCode> {
-  return { ok: false, code, message, ...(article ? { article } : {}), ...(details ? { details } : {}) };
-}
+const refuse = refusal<BidRefusalCode>;
 
 const isPositiveSafeInteger = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 
@@ -168,7 +168,8 @@ export function decideBid(state: BiddingState, input: BidInput, profile: RulesPr
   }
   const maxSteps = profile.auction.jumpConfirmIncrements;
   if (steps > maxSteps && input.confirmJump !== true) {
-    return refuse('JUMP_NEEDS_CONFIRMATION', `the bid is ${steps} increments above the current price; confirm it`, undefined, {
+    const message = `the bid is ${steps} increments above the current price; confirm it`;
+    return refuse('JUMP_NEEDS_CONFIRMATION', message, undefined, {
       increments: steps,
       amountAbove: amount - base,
       maxWithoutConfirmation: base + maxSteps * increment,
@@ -181,13 +182,14 @@ export function decideBid(state: BiddingState, input: BidInput, profile: RulesPr
   const extended = state.endsAt - now <= Math.min(extensionWindowMs, extensionMs);
   const endsAt = extended ? Math.max(state.endsAt, now + extensionMs) : state.endsAt;
 
-  const bid: AcceptedBid = { seq: state.bidCount + 1, enrolmentId: input.enrolmentId, amount, priorityRank, placedAt: now, kind };
+  const { enrolmentId } = input;
+  const bid: AcceptedBid = { seq: state.bidCount + 1, enrolmentId, amount, priorityRank, placedAt: now, kind };
   const next: BiddingState = {
     ...state,
     status: 'live', // materialises an announced lot that went live at its start
     endsAt,
     currentPrice: amount,
-    leader: { enrolmentId: input.enrolmentId, priorityRank, placedAt: now },
+    leader: { enrolmentId, priorityRank, placedAt: now },
     bidCount: state.bidCount + 1,
     extensionCount: state.extensionCount + (extended ? 1 : 0),
   };

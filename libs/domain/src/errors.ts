@@ -66,6 +66,16 @@ export interface Refusal<C extends string> {
   details?: Record<string, unknown>;
 }
 
+/** Builds a refusal, leaving out the optional fields that are not given. */
+export function refusal<C extends string>(
+  code: C,
+  message: string,
+  article?: string,
+  details?: Record<string, unknown>,
+): Refusal<C> {
+  return { ok: false, code, message, ...(article ? { article } : {}), ...(details ? { details } : {}) };
+}
+
 /** For exhaustive switches: the compiler rejects the call when a case of the union is missing. */
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${String(value)}`);

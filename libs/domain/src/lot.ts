@@ -7,8 +7,7 @@
  * open only while `now < endsAt` (`isBiddingOpen`). Closing is explicit (the closer job), so a lot past its
  * end stays `live` until it is closed; no bid is ever accepted in that interval.
  */
-import type { LotTransitionCode, Refusal } from './errors.js';
-import { assertNever } from './errors.js';
+import { assertNever, refusal, type LotTransitionCode, type Refusal } from './errors.js';
 import type { RulesProfile } from './rules-profile.js';
 
 /** OJA Art. 12: movables (动产) 15/7 days' notice; real estate (不动产) and other property rights 30/15. */
@@ -84,7 +83,9 @@ export type LotEvent =
 
 export type LotEventType = LotEvent['type'];
 
-export type LotTransitionResult = { ok: true; lot: LotState; from: LotStatus; to: LotStatus } | Refusal<LotTransitionCode>;
+export type LotTransitionResult =
+  | { ok: true; lot: LotState; from: LotStatus; to: LotStatus }
+  | Refusal<LotTransitionCode>;
 
 /** A draft lot with its schedule; the rest of the state starts empty. */
 export function newLotState(startsAt: number, endsAt: number): LotState {
@@ -118,8 +119,13 @@ export function resumeDeadline(causeEndedAt: number, profile: RulesProfile): num
   return causeEndedAt + profile.auction.resumeAfterPauseMs;
 }
 
-function refuse(code: LotTransitionCode, message: string, article?: string, details?: Record<string, unknown>): Refusal<LotTransitionCode> {
-  return { ok: false, code, message, ...(article ? { article } : {}), ...(details ? { details } : {}) };
+const refuse = refusal<LotTransitionCode>;
+
+/** OJA Art. 20 ¶2: once the time is up the last bid is the sale price; only close (and set aside) remain. */
+function biddingEnded(lot: LotState): Refusal<LotTransitionCode> {
+  return refuse('LOT_BIDDING_ENDED', 'bidding has ended: close the lot, then set it aside if needed', 'OJA Art. 20 ¶2', {
+    endsAt: lot.endsAt,
+  });
 }
 
 function notAllowed(event: LotEventType, status: LotStatus, article?: string): Refusal<LotTransitionCode> {
@@ -158,12 +164,10 @@ export function applyLotEvent(lot: LotState, event: LotEvent, now: number, profi
     case 'postpone': {
       const article = 'OJA Art. 28';
       if (from !== 'announced' && from !== 'live') return notAllowed(event.type, from, article);
-      if (!hasText(event.reason)) return refuse('REASON_REQUIRED', 'the reason is published with the pause', 'OJA Art. 28 ¶3');
-      if (from === 'live' && now >= lot.endsAt) {
-        return refuse('LOT_BIDDING_ENDED', 'bidding has ended: close the lot, then set it aside if needed', 'OJA Art. 20 ¶2', {
-          endsAt: lot.endsAt,
-        });
+      if (!hasText(event.reason)) {
+        return refuse('REASON_REQUIRED', 'the reason is published with the pause', 'OJA Art. 28 ¶3');
       }
+      if (from === 'live' && now >= lot.endsAt) return biddingEnded(lot);
       return to(event.type === 'suspend' ? 'suspended' : 'postponed', {
         pausedFrom: from,
         // The countdown freezes: what was left is given back on resume.
@@ -188,9 +192,8 @@ export function applyLotEvent(lot: LotState, event: LotEvent, now: number, profi
         });
       }
       if (!(schedule.startsAt > now) || schedule.endsAt - schedule.startsAt < profile.auction.minBiddingMs) {
-        return refuse('SCHEDULE_INVALID', 'the new start must be in the future and bidding must last the minimum', 'OJA Art. 20', {
-          startsAt: schedule.startsAt,
-          endsAt: schedule.endsAt,
+        return refuse('SCHEDULE_INVALID', 'the new start must be ahead and bidding must last the minimum', 'OJA Art. 20', {
+          ...schedule,
           minBiddingMs: profile.auction.minBiddingMs,
         });
       }
@@ -203,11 +206,7 @@ export function applyLotEvent(lot: LotState, event: LotEvent, now: number, profi
         return notAllowed(event.type, from, article);
       }
       if (!hasText(event.reason)) return refuse('REASON_REQUIRED', 'a withdrawal states its reason', article);
-      if (from === 'live' && now >= lot.endsAt) {
-        return refuse('LOT_BIDDING_ENDED', 'bidding has ended: close the lot, then set it aside if needed', 'OJA Art. 20 ¶2', {
-          endsAt: lot.endsAt,
-        });
-      }
+      if (from === 'live' && now >= lot.endsAt) return biddingEnded(lot);
       return to('withdrawn', { pausedFrom: null, pausedRemainingMs: null, statusReason: event.reason.trim() });
     }
 
@@ -236,7 +235,8 @@ export function applyLotEvent(lot: LotState, event: LotEvent, now: number, profi
           allowed: SET_ASIDE_GROUNDS,
         });
       }
-      return to('set_aside', { setAsideGround: event.ground, statusReason: hasText(event.reason) ? event.reason.trim() : null });
+      const statusReason = hasText(event.reason) ? event.reason.trim() : null;
+      return to('set_aside', { setAsideGround: event.ground, statusReason });
     }
 
     default:

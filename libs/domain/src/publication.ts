@@ -109,172 +109,232 @@ export function relistStartFloor(previousStart: number, profile: RulesProfile): 
  * (Art. 37 ¶1) and practice announces real estate 15 days ahead (rulebook §6.3).
  */
 export function announceLeadMs(propertyType: PropertyType, round: Round, profile: RulesProfile): number {
-  return round === 'first' ? profile.auction.announceLeadMs[propertyType] : profile.auction.relistAnnounceLeadMs[propertyType];
+  const leads = round === 'first' ? profile.auction.announceLeadMs : profile.auction.relistAnnounceLeadMs;
+  return leads[propertyType];
 }
 
 const hasText = (s: unknown): boolean => typeof s === 'string' && s.trim() !== '';
 const isPositiveFen = (n: unknown): n is number => isFen(n) && n > 0;
 
-/** Every rule the announcement breaks; an empty list means it may be published. */
-export function checkPublication(draft: PublicationDraft, ctx: PublicationContext): PublicationViolation[] {
-  const { profile, now } = ctx;
-  const a = profile.auction;
-  const out: PublicationViolation[] = [];
-  const add = (code: PublicationViolationCode, field: string, article: string, message: string, details: Record<string, unknown> = {}) =>
-    out.push({ code, field, article, message, details });
+/** "30 d", "24 h", "5 min", "2 s": durations in messages come from the profile, never from the text. */
+function describeMs(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  return `${ms} ms`;
+}
 
-  const announceAt = announcementTime(draft, now);
+const percent = (bp: number) => `${bp / 100} %`;
+
+type Violations = PublicationViolation[];
+
+function violation(
+  code: PublicationViolationCode,
+  field: string,
+  article: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): PublicationViolation {
+  return { code, field, article, message, details };
+}
+
+/** OJA Art. 10 (first round), Art. 26 (second round), practice (sale-off): the starting price. */
+function checkPrices(draft: PublicationDraft, announceAt: number, ctx: PublicationContext): Violations {
+  const { profile } = ctx;
+  const a = profile.auction;
+  const out: Violations = [];
   const startOk = isPositiveFen(draft.startingPrice);
   if (!startOk) {
-    add('START_PRICE_INVALID', 'startingPrice', 'OJA Art. 10 ¶1', 'the starting price (保留价) must be a positive amount', {
-      startingPrice: draft.startingPrice,
-    });
+    out.push(
+      violation('START_PRICE_INVALID', 'startingPrice', 'OJA Art. 10 ¶1', 'the starting price (保留价) must be a positive amount', {
+        startingPrice: draft.startingPrice,
+      }),
+    );
   }
-
-  // Prices by round.
   const prev = ctx.previousRound ?? null;
   switch (draft.round) {
     case 'first': {
       if (!isPositiveFen(draft.referencePrice)) {
-        add('REFERENCE_PRICE_MISSING', 'referencePrice', 'OJA Art. 10 ¶2; RPR Art. 30', 'a first round needs the reference price');
-      } else if (startOk) {
-        const minimum = startPriceFloor(draft.referencePrice, profile);
-        if (draft.startingPrice < minimum) {
-          add('START_PRICE_BELOW_FLOOR', 'startingPrice', 'OJA Art. 10 ¶2', 'the starting price is below 70 % of the reference price', {
+        const article = 'OJA Art. 10 ¶2; RPR Art. 30';
+        out.push(violation('REFERENCE_PRICE_MISSING', 'referencePrice', article, 'a first round needs the reference price'));
+        break;
+      }
+      const minimum = startPriceFloor(draft.referencePrice, profile);
+      if (startOk && draft.startingPrice < minimum) {
+        const message = `the starting price is below ${percent(a.startPriceMinRatioBp)} of the reference price`;
+        out.push(
+          violation('START_PRICE_BELOW_FLOOR', 'startingPrice', 'OJA Art. 10 ¶2', message, {
             referencePrice: draft.referencePrice,
             minimum,
             ratioBp: a.startPriceMinRatioBp,
-          });
-        }
+          }),
+        );
       }
       break;
     }
     case 'second': {
       if (prev === null || prev.round !== 'first') {
-        add('PREVIOUS_ROUND_INVALID', 'previousRound', 'OJA Art. 26 ¶1', 'a second round follows a failed first round', {
-          previousRound: prev?.round ?? null,
-        });
+        out.push(
+          violation('PREVIOUS_ROUND_INVALID', 'previousRound', 'OJA Art. 26 ¶1', 'a second round follows a failed first round', {
+            previousRound: prev?.round ?? null,
+          }),
+        );
         break;
       }
       const minimum = relistStartFloor(prev.startingPrice, profile);
       if (startOk && draft.startingPrice < minimum) {
-        add('RELIST_REDUCTION_TOO_LARGE', 'startingPrice', 'OJA Art. 26 ¶1', 'the start may drop at most 20 % from the first round', {
-          previousStartingPrice: prev.startingPrice,
-          minimum,
-          maxReductionBp: a.relistReductionMaxBp,
-        });
+        const message = `the start may drop at most ${percent(a.relistReductionMaxBp)} from the first round`;
+        out.push(
+          violation('RELIST_REDUCTION_TOO_LARGE', 'startingPrice', 'OJA Art. 26 ¶1', message, {
+            previousStartingPrice: prev.startingPrice,
+            minimum,
+            maxReductionBp: a.relistReductionMaxBp,
+          }),
+        );
       }
       if (announceAt - prev.endedAt > a.relistWithinMs) {
-        add('RELIST_TOO_LATE', 'announceAt', 'OJA Art. 26 ¶1', 'the second round is relisted within 30 days of the failed first round', {
-          previousEndedAt: prev.endedAt,
-          latest: prev.endedAt + a.relistWithinMs,
-          announceAt,
-        });
+        const message = `the second round is relisted within ${describeMs(a.relistWithinMs)} of the failed first round`;
+        out.push(
+          violation('RELIST_TOO_LATE', 'announceAt', 'OJA Art. 26 ¶1', message, {
+            previousEndedAt: prev.endedAt,
+            latest: prev.endedAt + a.relistWithinMs,
+            announceAt,
+          }),
+        );
       }
       break;
     }
     case 'sale_off': {
       if (prev === null || prev.round !== 'second') {
-        add('PREVIOUS_ROUND_INVALID', 'previousRound', 'OJA Art. 26 ¶2', 'a sale-off (变卖) follows a failed second round', {
-          previousRound: prev?.round ?? null,
-        });
+        out.push(
+          violation('PREVIOUS_ROUND_INVALID', 'previousRound', 'OJA Art. 26 ¶2', 'a sale-off (变卖) follows a failed second round', {
+            previousRound: prev?.round ?? null,
+          }),
+        );
         break;
       }
       if (startOk && draft.startingPrice !== prev.startingPrice) {
-        add('SALE_OFF_PRICE_MISMATCH', 'startingPrice', SALE_OFF_PRACTICE, 'the sale-off price is the failed second round’s start', {
-          expected: prev.startingPrice,
-        });
+        const message = 'the sale-off price is the failed second round’s start';
+        out.push(violation('SALE_OFF_PRICE_MISMATCH', 'startingPrice', SALE_OFF_PRACTICE, message, { expected: prev.startingPrice }));
       }
-      if (announceAt - prev.endedAt > profile.saleOff.announceWithinMs) {
-        add('SALE_OFF_TOO_LATE', 'announceAt', SALE_OFF_PRACTICE, 'the sale-off is announced within 15 days of the failed second round', {
-          previousEndedAt: prev.endedAt,
-          latest: prev.endedAt + profile.saleOff.announceWithinMs,
-          announceAt,
-        });
+      const within = profile.saleOff.announceWithinMs;
+      if (announceAt - prev.endedAt > within) {
+        const message = `the sale-off is announced within ${describeMs(within)} of the failed second round`;
+        out.push(
+          violation('SALE_OFF_TOO_LATE', 'announceAt', SALE_OFF_PRACTICE, message, {
+            previousEndedAt: prev.endedAt,
+            latest: prev.endedAt + within,
+            announceAt,
+          }),
+        );
       }
       break;
     }
     default:
       assertNever(draft.round, 'round');
   }
+  return out;
+}
 
-  // OJA Art. 17 ¶1: deposit 5 %–20 % of the start.
+/** OJA Art. 17 ¶1 (deposit 5 %–20 % of the start) and Arts. 20 ¶1, 27 (the increment, in whole fen). */
+function checkDepositAndIncrement(draft: PublicationDraft, profile: RulesProfile): Violations {
+  const out: Violations = [];
+  const article = 'OJA Art. 17 ¶1';
   if (!isFen(draft.deposit)) {
-    add('DEPOSIT_OUT_OF_RANGE', 'deposit', 'OJA Art. 17 ¶1', 'the deposit must be an amount of fen', { deposit: draft.deposit });
-  } else if (startOk) {
+    out.push(violation('DEPOSIT_OUT_OF_RANGE', 'deposit', article, 'the deposit must be an amount of fen', { deposit: draft.deposit }));
+  } else if (isPositiveFen(draft.startingPrice)) {
     const { min, max } = depositRange(draft.startingPrice, profile);
     if (draft.deposit < min || draft.deposit > max) {
-      add('DEPOSIT_OUT_OF_RANGE', 'deposit', 'OJA Art. 17 ¶1', 'the deposit is 5 %–20 % of the starting price', { min, max });
+      const { depositMinBp, depositMaxBp } = profile.auction;
+      const message = `the deposit is ${percent(depositMinBp)}–${percent(depositMaxBp)} of the starting price`;
+      out.push(violation('DEPOSIT_OUT_OF_RANGE', 'deposit', article, message, { min, max }));
     }
   }
-
-  // OJA Art. 20 ¶1, Art. 27: the increment is set by the court, in whole fen.
   if (!isPositiveFen(draft.increment)) {
-    add('INCREMENT_INVALID', 'increment', 'OJA Art. 20 ¶1', 'the increment must be a positive amount', { increment: draft.increment });
+    const message = 'the increment must be a positive amount';
+    out.push(violation('INCREMENT_INVALID', 'increment', 'OJA Art. 20 ¶1', message, { increment: draft.increment }));
   }
+  return out;
+}
 
-  // OJA Art. 20: the bidding window lasts at least 24 hours.
-  if (!(draft.endsAt > draft.startsAt)) {
-    add('ENDS_BEFORE_START', 'endsAt', 'OJA Art. 20', 'the end must be after the start', { startsAt: draft.startsAt, endsAt: draft.endsAt });
-  } else if (draft.endsAt - draft.startsAt < a.minBiddingMs) {
-    add('BIDDING_TOO_SHORT', 'endsAt', 'OJA Art. 20', 'bidding lasts at least 24 hours', {
-      durationMs: draft.endsAt - draft.startsAt,
-      minimumMs: a.minBiddingMs,
-      earliestEnd: draft.startsAt + a.minBiddingMs,
-    });
-  }
-
-  // OJA Arts. 12 and 26: announcement lead.
-  const lead = announceLeadMs(draft.propertyType, draft.round, profile);
-  if (draft.startsAt - announceAt < lead) {
-    add(
-      'ANNOUNCEMENT_TOO_SHORT',
-      'startsAt',
-      draft.round === 'first' ? 'OJA Art. 12 ¶1' : 'OJA Art. 26 ¶1',
-      'the announcement is not published early enough before the start',
-      { announceAt, leadMs: lead, earliestStart: announceAt + lead },
+/** OJA Art. 20 (bidding ≥ 24 h) and Arts. 12, 26 (announcement lead). */
+function checkSchedule(draft: PublicationDraft, announceAt: number, profile: RulesProfile): Violations {
+  const out: Violations = [];
+  const { startsAt, endsAt } = draft;
+  const minimumMs = profile.auction.minBiddingMs;
+  if (!(endsAt > startsAt)) {
+    out.push(violation('ENDS_BEFORE_START', 'endsAt', 'OJA Art. 20', 'the end must be after the start', { startsAt, endsAt }));
+  } else if (endsAt - startsAt < minimumMs) {
+    out.push(
+      violation('BIDDING_TOO_SHORT', 'endsAt', 'OJA Art. 20', `bidding lasts at least ${describeMs(minimumMs)}`, {
+        durationMs: endsAt - startsAt,
+        minimumMs,
+        earliestEnd: startsAt + minimumMs,
+      }),
     );
   }
-
-  // OJA Art. 16 ¶1: parties and known priority holders notified 3 days before the announcement.
-  if (draft.notices.length === 0) {
-    add('PARTIES_NOT_NOTIFIED', 'notices', 'OJA Art. 16 ¶1', 'no notice to the parties is recorded');
+  const leadMs = announceLeadMs(draft.propertyType, draft.round, profile);
+  if (startsAt - announceAt < leadMs) {
+    const article = draft.round === 'first' ? 'OJA Art. 12 ¶1' : 'OJA Art. 26 ¶1';
+    const message = `the announcement must be published at least ${describeMs(leadMs)} before the start`;
+    out.push(
+      violation('ANNOUNCEMENT_TOO_SHORT', 'startsAt', article, message, { announceAt, leadMs, earliestStart: announceAt + leadMs }),
+    );
   }
-  draft.notices.forEach((n, i) => {
+  return out;
+}
+
+/** OJA Art. 16 ¶1: parties and known priority holders notified before the announcement. */
+function checkNotices(notices: readonly PartyNotice[], announceAt: number, profile: RulesProfile): Violations {
+  const article = 'OJA Art. 16 ¶1';
+  const { notifyPartiesBeforeAnnouncementMs: notifyMs, unreachablePublicationMs: publishMs } = profile.auction;
+  if (notices.length === 0) return [violation('PARTIES_NOT_NOTIFIED', 'notices', article, 'no notice to the parties is recorded')];
+  const out: Violations = [];
+  notices.forEach((n, i) => {
     const field = `notices[${i}]`;
     const base = { party: n.party, role: n.role, kind: n.kind };
     switch (n.kind) {
       case 'notified':
-        if (announceAt - n.at < a.notifyPartiesBeforeAnnouncementMs) {
-          add('PARTIES_NOT_NOTIFIED', field, 'OJA Art. 16 ¶1', 'notified less than 3 days before the announcement', {
-            ...base,
-            latestNotice: announceAt - a.notifyPartiesBeforeAnnouncementMs,
-          });
+        if (announceAt - n.at < notifyMs) {
+          const message = `notified less than ${describeMs(notifyMs)} before the announcement`;
+          out.push(violation('PARTIES_NOT_NOTIFIED', field, article, message, { ...base, latestNotice: announceAt - notifyMs }));
         }
         break;
       case 'waived':
         if (n.role !== 'priority_holder') {
-          add('PARTIES_NOT_NOTIFIED', field, 'OJA Art. 16 ¶1', 'only a priority holder can waive the notice, in writing', base);
+          const message = 'only a priority holder can waive the notice, in writing';
+          out.push(violation('PARTIES_NOT_NOTIFIED', field, article, message, base));
         }
         break;
       case 'unreachable':
-        if (announceAt - n.publishedAt < a.unreachablePublicationMs) {
-          add('PARTIES_NOT_NOTIFIED', field, 'OJA Art. 16 ¶1', 'the platform publication has not run 5 days before the announcement', {
-            ...base,
-            latestPublication: announceAt - a.unreachablePublicationMs,
-          });
+        if (announceAt - n.publishedAt < publishMs) {
+          const message = `the platform publication has not run ${describeMs(publishMs)} before the announcement`;
+          out.push(
+            violation('PARTIES_NOT_NOTIFIED', field, article, message, { ...base, latestPublication: announceAt - publishMs }),
+          );
         }
         break;
       default:
         assertNever(n, 'notice');
     }
   });
-
-  // OJA Art. 13: disclosures on the day of the announcement.
-  for (const f of DISCLOSURE_FIELDS) {
-    if (!hasText(draft.disclosures[f])) {
-      add('DISCLOSURE_MISSING', `disclosures.${f}`, DISCLOSURE_ITEMS[f], `the disclosure "${f}" is missing`, { disclosure: f });
-    }
-  }
   return out;
+}
+
+/** OJA Art. 13: the disclosures due on the day of the announcement, one violation per missing field. */
+function checkDisclosures(disclosures: PublicationDraft['disclosures']): Violations {
+  return DISCLOSURE_FIELDS.filter((f) => !hasText(disclosures[f])).map((f) =>
+    violation('DISCLOSURE_MISSING', `disclosures.${f}`, DISCLOSURE_ITEMS[f], `the disclosure "${f}" is missing`, { disclosure: f }),
+  );
+}
+
+/** Every rule the announcement breaks, in the order of the form; an empty list means it may be published. */
+export function checkPublication(draft: PublicationDraft, ctx: PublicationContext): PublicationViolation[] {
+  const announceAt = announcementTime(draft, ctx.now);
+  return [
+    ...checkPrices(draft, announceAt, ctx),
+    ...checkDepositAndIncrement(draft, ctx.profile),
+    ...checkSchedule(draft, announceAt, ctx.profile),
+    ...checkNotices(draft.notices, announceAt, ctx.profile),
+    ...checkDisclosures(draft.disclosures),
+  ];
 }
