@@ -15,6 +15,11 @@ import { CourtsModule } from './courts/courts.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { LotsModule } from './lots/lots.module.js';
+import { BiddingModule } from './bidding/bidding.module.js';
+import { ClosingModule } from './closing/closing.module.js';
+import { EnrolmentModule } from './enrolment/enrolment.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 
 @Module({})
 export class AppModule {
@@ -40,6 +45,11 @@ export class AppModule {
         CourtsModule,
         AgenciesModule,
         LotsModule,
+        PaymentsModule,
+        EnrolmentModule,
+        BiddingModule,
+        ClosingModule,
+        RealtimeModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -18,6 +18,8 @@ import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { StripeGateway } from './payments/stripe.gateway.js';
+import { AuctionsIoAdapter } from './realtime/io.adapter.js';
 import { seedDemoData } from './database/seed.js';
 
 export interface RunningPlatform {
@@ -80,6 +82,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     app.use(express.urlencoded({ extended: false, limit: '100kb' }));
     app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: false });
     app.useGlobalPipes(createValidationPipe());
+    app.useWebSocketAdapter(new AuctionsIoAdapter(app));
 
     SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs-json' });
 
@@ -102,6 +105,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
       await app.listen(config.port, '0.0.0.0');
       const address = app.getHttpServer().address() as { port: number };
       url = `http://localhost:${address.port}`;
+      app.get(StripeGateway).onListening(`http://127.0.0.1:${address.port}`);
     }
     return {
       app,

@@ -184,3 +184,46 @@ export interface ClientToServerEvents {
   'bid.place': (req: { lotId: string; amount: Fen; confirmJump?: boolean; idempotencyKey?: string }, ack: (res: Ack<{ bid: BidView; lot: PlaceBidResponse['lot'] }> | Nack) => void) => void;
   'time.sync': (req: Record<never, never>, ack: (res: { serverTime: Iso }) => void) => void;
 }
+
+/*
+ * Enrolment and deposit views (added for the web app, matching apps/api/src/enrolment/enrolment.service.ts
+ * and payments/deposits.service.ts; the enrolment module owns these shapes).
+ */
+export type EnrolmentStatusName = 'pending_deposit' | 'active' | 'cancelled';
+export type DepositStatusName = 'awaiting_payment' | 'failed' | 'secured' | 'releasing' | 'released' | 'applying' | 'applied' | 'forfeiting' | 'forfeited' | 'waived';
+export type DepositMovementKindName = 'secure' | 'release' | 'apply' | 'forfeit';
+
+/** POST /api/lots/:id/enrolments. A test payment method (pm_card_visa, pm_card_chargeDeclined, …) is confirmed server-side. */
+export interface CreateEnrolmentRequest {
+  paymentMethod?: string;
+  priorityClaim?: string;
+}
+
+export interface DepositView {
+  amount: Fen;
+  currency: 'CNY';
+  mode: 'hold' | 'charge' | 'none';
+  status: DepositStatusName;
+  paymentIntentId: string | null;
+  clientSecret: string | null;
+  lastError: string | null;
+  history: { kind: DepositMovementKindName; amount: Fen; status: string; at: Iso; doneAt: Iso | null }[];
+}
+
+/** POST /api/lots/:id/enrolments, GET /api/lots/:id/enrolments/me, GET /api/me/enrolments (a list). */
+export interface EnrolmentView {
+  id: string;
+  lotId: string;
+  status: EnrolmentStatusName;
+  bidderCode: string | null;
+  priorityRank: number | null;
+  priorityClaim: string | null;
+  applicantCreditor: boolean;
+  depositDue: Fen;
+  deposit: DepositView | null;
+}
+
+/** GET /api/time */
+export interface TimeView {
+  now: Iso;
+}

@@ -127,6 +127,11 @@ describe('decideBid: prices (OJA Art. 20 ¶1)', () => {
       }),
     );
   });
+  it('OJA Art. 20 ¶1: the increment grid is exact up to the largest safe amount', () => {
+    const s = lotState({ startingPrice: Number.MAX_SAFE_INTEGER - 21, increment: 7 });
+    expect(decideBid(s, bid({ amount: Number.MAX_SAFE_INTEGER }), STATUTORY).ok).toBe(true);
+    refusedWith(decideBid(s, bid({ amount: Number.MAX_SAFE_INTEGER - 1 }), STATUTORY), 'BID_NOT_ON_INCREMENT');
+  });
   it('OJA Art. 20 ¶1: an ordinary later bid must be at least current + one increment', () => {
     const s = leading(START_PRICE + INC);
     refusedWith(decideBid(s, bid({ amount: START_PRICE + INC }), STATUTORY), 'BID_TOO_LOW');

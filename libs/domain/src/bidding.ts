@@ -157,18 +157,20 @@ export function decideBid(state: BiddingState, input: BidInput, profile: RulesPr
     base = currentPrice;
   }
 
-  const steps = (amount - base) / increment;
-  if (!Number.isInteger(steps)) {
-    const below = base + Math.floor(steps) * increment;
+  // Integer remainder, not a float quotient: exact for every safe integer.
+  const offGrid = (amount - base) % increment;
+  if (offGrid !== 0) {
+    const below = amount - offGrid;
     return refuse('BID_NOT_ON_INCREMENT', 'bids rise in whole increments', 'OJA Art. 20 ¶1', {
       increment,
       nearestBelow: below,
       nearestAbove: below + increment,
     });
   }
+  const steps = (amount - base) / increment;
   const maxSteps = profile.auction.jumpConfirmIncrements;
   if (steps > maxSteps && input.confirmJump !== true) {
-    const message = `the bid is ${steps} increments above the current price; confirm it`;
+    const message = `the bid is ${steps} increments above the ${kind === 'opening' ? 'starting' : 'current'} price; confirm it`;
     return refuse('JUMP_NEEDS_CONFIRMATION', message, undefined, {
       increments: steps,
       amountAbove: amount - base,

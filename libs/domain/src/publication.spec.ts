@@ -1,6 +1,7 @@
 import { PUBLICATION_VIOLATION_CODES } from './errors.js';
 import {
   DISCLOSURE_FIELDS,
+  describeMs,
   announceLeadMs,
   announcementTime,
   checkPublication,
@@ -327,6 +328,36 @@ describe('all violations at once', () => {
       'ANNOUNCEMENT_TOO_SHORT',
       'PARTIES_NOT_NOTIFIED',
       'DISCLOSURE_MISSING',
+    ]);
+  });
+});
+
+describe('messages', () => {
+  it('state the profile’s numbers, not numbers copied into the text', () => {
+    const d = draft({ startsAt: NOW + DAY, endsAt: NOW + DAY + HOUR, deposit: 1 });
+    const messages = checkPublication(d, ctx()).map((v) => v.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'the deposit is 5 %–20 % of the starting price',
+        'bidding lasts at least 24 h',
+        'the announcement must be published at least 30 d before the start',
+      ]),
+    );
+    const sandbox = checkPublication(draft({ startsAt: NOW + SEC, endsAt: NOW + 2 * SEC }), ctx({ profile: SANDBOX }));
+    expect(sandbox.map((v) => v.message)).toEqual([
+      'bidding lasts at least 8 s',
+      'the announcement must be published at least 2 s before the start',
+    ]);
+  });
+  it('describeMs picks the largest whole unit', () => {
+    expect([30 * DAY, 2 * DAY, DAY, 36 * HOUR, 5 * 60 * SEC, 3 * SEC, 1500].map(describeMs)).toEqual([
+      '30 d',
+      '2 d',
+      '24 h',
+      '36 h',
+      '5 min',
+      '3 s',
+      '1500 ms',
     ]);
   });
 });

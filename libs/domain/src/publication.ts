@@ -117,9 +117,12 @@ const hasText = (s: unknown): boolean => typeof s === 'string' && s.trim() !== '
 const isPositiveFen = (n: unknown): n is number => isFen(n) && n > 0;
 
 /** "30 d", "24 h", "5 min", "2 s": durations in messages come from the profile, never from the text. */
-function describeMs(ms: number): string {
+export function describeMs(ms: number): string {
+  // Days from 2 up, so that the 24-hour rule of Art. 20 reads as written.
   const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
-  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  for (const [size, unit] of units) {
+    if (ms >= (unit === 'd' ? 2 * size : size) && ms % size === 0) return `${ms / size} ${unit}`;
+  }
   return `${ms} ms`;
 }
 

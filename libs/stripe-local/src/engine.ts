@@ -67,21 +67,36 @@ const CANCELABLE: PaymentIntentStatus[] = ['requires_payment_method', 'requires_
 const MAX_AMOUNT = 99_999_999;
 
 const CREATE_PARAMS = [
-  'amount', 'currency', 'automatic_payment_methods', 'capture_method', 'confirm', 'confirmation_method', 'customer',
-  'description', 'error_on_requires_action', 'expand', 'metadata', 'off_session', 'payment_method',
-  'payment_method_types', 'receipt_email', 'return_url', 'setup_future_usage', 'statement_descriptor',
+  'amount', 'currency', 'allowed_payment_method_types', 'automatic_payment_methods', 'capture_method', 'confirm', 'confirmation_method', 'customer',
+  'description', 'error_on_requires_action', 'excluded_payment_method_types', 'expand', 'metadata', 'off_session',
+  'payment_method', 'receipt_email', 'return_url', 'setup_future_usage', 'statement_descriptor',
   'statement_descriptor_suffix', 'use_stripe_sdk',
 ] as const;
 const UPDATE_PARAMS = [
-  'amount', 'capture_method', 'currency', 'customer', 'description', 'expand', 'metadata', 'payment_method',
-  'payment_method_types', 'receipt_email', 'setup_future_usage', 'statement_descriptor', 'statement_descriptor_suffix',
+  'allowed_payment_method_types', 'amount', 'capture_method', 'currency', 'customer', 'description',
+  'excluded_payment_method_types', 'expand', 'metadata', 'payment_method', 'receipt_email', 'setup_future_usage', 'statement_descriptor', 'statement_descriptor_suffix',
 ] as const;
 const CONFIRM_PARAMS = [
-  'capture_method', 'error_on_requires_action', 'expand', 'off_session', 'payment_method', 'payment_method_types',
-  'receipt_email', 'return_url', 'setup_future_usage', 'use_stripe_sdk',
+  'allowed_payment_method_types', 'capture_method', 'error_on_requires_action', 'excluded_payment_method_types', 'expand',
+  'off_session', 'payment_method', 'receipt_email', 'return_url', 'setup_future_usage', 'use_stripe_sdk',
 ] as const;
 /** Fields Stripe lets you change only before the payment is authorised. */
-const PRE_AUTH_FIELDS = ['amount', 'currency', 'payment_method', 'payment_method_types', 'capture_method', 'setup_future_usage'];
+const PRE_AUTH_FIELDS = [
+  'amount', 'currency', 'payment_method', 'allowed_payment_method_types', 'excluded_payment_method_types',
+  'payment_method_types', 'capture_method', 'setup_future_usage',
+];
+/**
+ * API 2026-09-30.endive removed `payment_method_types` from PaymentIntent requests in favour of
+ * `allowed_payment_method_types`; older versions still take it (the object keeps `payment_method_types`).
+ */
+const withLegacyTypes = (names: readonly string[], version: string) =>
+  versionAtLeast(version, '2026-09-30') ? names : [...names, 'payment_method_types'];
+
+interface TypeParams {
+  legacy?: string[];
+  allowed?: string[] | null;
+  excluded?: string[] | null;
+}
 const PI_EXPAND = ['latest_charge', 'payment_method'];
 const CHARGE_EXPAND = ['payment_intent', 'payment_method', 'refunds'];
 const REFUND_EXPAND = ['charge', 'payment_intent'];
@@ -107,7 +122,7 @@ export class Engine implements Store {
   // ---------------------------------------------------------------- PaymentIntents
 
   createPaymentIntent(p: Params, ctx: OpContext): JsonObject {
-    p.known(CREATE_PARAMS);
+    p.known(withLegacyTypes(CREATE_PARAMS, ctx.version));
     const amount = this.amount(p, true)!;
     const currency = this.currency(p, true)!;
     const expand = p.expand(PI_EXPAND);
@@ -116,8 +131,15 @@ export class Engine implements Store {
       (versionAtLeast(ctx.version, '2024-04-10') ? 'automatic_async' : 'automatic');
     const confirmationMethod = p.oneOf('confirmation_method', ['automatic', 'manual'] as const) ?? 'automatic';
     const confirm = p.boolean('confirm') ?? false;
-    const explicitTypes = this.paymentMethodTypes(p);
+    const types = this.typeParams(p);
     const automatic = p.hash('automatic_payment_methods')?.known(['enabled', 'allow_redirects']);
+    if (automatic && types.legacy) {
+      throw invalidParam(
+        'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+        'automatic_payment_methods',
+        'parameters_exclusive',
+      );
+    }
     const paymentMethod = this.paymentMethodParam(p, ctx);
     const options = this.confirmOptions(p, confirm);
     const metadata = p.metadata({}) ?? {};
@@ -127,14 +149,17 @@ export class Engine implements Store {
         'payment_method',
       );
     }
-    const automaticPaymentMethods = explicitTypes
-      ? null
-      : {
-          enabled: automatic?.boolean('enabled') ?? true,
-          allowRedirects: automatic?.oneOf('allow_redirects', ['always', 'never'] as const) ?? 'always',
-        };
+    const automaticPaymentMethods =
+      automatic || (!types.legacy && !types.allowed)
+        ? {
+            enabled: automatic?.boolean('enabled') ?? true,
+            allowRedirects: automatic?.oneOf('allow_redirects', ['always', 'never'] as const) ?? 'always',
+          }
+        : null;
     const returnUrl = p.string('return_url') ?? null;
-    if (confirm && automaticPaymentMethods?.enabled && automaticPaymentMethods.allowRedirects === 'always' && !returnUrl) {
+    const redirects =
+      automaticPaymentMethods?.enabled && automaticPaymentMethods.allowRedirects === 'always' && !types.allowed?.every((t) => t === 'card');
+    if (confirm && redirects && !returnUrl) {
       throw invalidParam(
         'This PaymentIntent is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a `return_url`. If you don’t want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.',
       );
@@ -151,7 +176,9 @@ export class Engine implements Store {
       status: paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
       captureMethod,
       confirmationMethod,
-      paymentMethodTypes: explicitTypes ?? ['card'],
+      paymentMethodTypes: types.legacy ?? ['card'],
+      allowedPaymentMethodTypes: types.allowed ?? null,
+      excludedPaymentMethodTypes: types.excluded ?? null,
       automaticPaymentMethods,
       paymentMethod: paymentMethod?.id ?? null,
       latestCharge: null,
@@ -185,7 +212,7 @@ export class Engine implements Store {
 
   updatePaymentIntent(id: string, p: Params, ctx: OpContext): JsonObject {
     const pi = this.paymentIntent(id);
-    p.known(UPDATE_PARAMS);
+    p.known(withLegacyTypes(UPDATE_PARAMS, ctx.version));
     const expand = p.expand(PI_EXPAND);
     if (!CONFIRMABLE.includes(pi.status)) {
       const field = PRE_AUTH_FIELDS.find((f) => p.has(f));
@@ -198,7 +225,7 @@ export class Engine implements Store {
     }
     const amount = this.amount(p, false);
     const currency = this.currency(p, false);
-    const types = this.paymentMethodTypes(p);
+    const types = this.typeParams(p);
     const captureMethod = p.oneOf<CaptureMethod>('capture_method', ['automatic', 'automatic_async', 'manual']);
     const setupFutureUsage = p.oneOf('setup_future_usage', ['off_session', 'on_session', ''] as const);
     const paymentMethod = p.raw['payment_method'] === '' ? null : this.paymentMethodParam(p, ctx);
@@ -212,7 +239,7 @@ export class Engine implements Store {
 
     if (amount !== undefined) pi.amount = amount;
     if (currency !== undefined) pi.currency = currency;
-    if (types !== undefined) pi.paymentMethodTypes = types;
+    this.applyTypes(pi, types);
     if (captureMethod !== undefined) pi.captureMethod = captureMethod;
     if (setupFutureUsage !== undefined) pi.setupFutureUsage = setupFutureUsage || null;
     if (metadata !== undefined) pi.metadata = metadata;
@@ -231,7 +258,7 @@ export class Engine implements Store {
 
   confirmPaymentIntent(id: string, p: Params, ctx: OpContext): JsonObject {
     const pi = this.paymentIntent(id);
-    p.known(CONFIRM_PARAMS);
+    p.known(withLegacyTypes(CONFIRM_PARAMS, ctx.version));
     const expand = p.expand(PI_EXPAND);
     if (!CONFIRMABLE.includes(pi.status)) {
       throw unexpectedState(
@@ -250,13 +277,13 @@ export class Engine implements Store {
       );
     }
     const captureMethod = p.oneOf<CaptureMethod>('capture_method', ['automatic', 'automatic_async', 'manual']);
-    const types = this.paymentMethodTypes(p);
+    const types = this.typeParams(p);
     const options = this.confirmOptions(p, true);
     const returnUrl = p.string('return_url');
     const receiptEmail = p.nullableString('receipt_email');
     const setupFutureUsage = p.oneOf('setup_future_usage', ['off_session', 'on_session'] as const);
     if (captureMethod) pi.captureMethod = captureMethod;
-    if (types) pi.paymentMethodTypes = types;
+    this.applyTypes(pi, types);
     if (returnUrl !== undefined) pi.returnUrl = returnUrl;
     if (receiptEmail !== undefined) pi.receiptEmail = receiptEmail;
     if (setupFutureUsage) pi.setupFutureUsage = setupFutureUsage;
@@ -486,7 +513,10 @@ export class Engine implements Store {
     p.known(['created', 'customer', 'ending_before', 'expand', 'limit', 'payment_intent', 'starting_after']);
     const expand = listExpand(p, CHARGE_EXPAND);
     const pi = p.string('payment_intent');
-    const items = [...this.charges.values()].filter((c) => !pi || c.paymentIntent === pi);
+    const customer = p.string('customer');
+    const items = [...this.charges.values()].filter(
+      (c) => (!pi || c.paymentIntent === pi) && (!customer || this.paymentIntents.get(c.paymentIntent)?.customer === customer),
+    );
     return this.list(p, '/v1/charges', items, (c) => renderCharge(this, c, ctx.version, expand));
   }
 
@@ -505,13 +535,13 @@ export class Engine implements Store {
   }
 
   listEvents(p: Params): JsonObject {
-    p.known(['created', 'delivery_success', 'ending_before', 'expand', 'limit', 'starting_after', 'type', 'types']);
+    p.known(['created', 'ending_before', 'expand', 'limit', 'starting_after', 'type', 'types']);
     const type = p.string('type');
     const types = p.stringArray('types');
     const matches = (t: string) =>
       (!type || (type.endsWith('*') ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t));
     const items = this.events
-      .map((event, i) => ({ id: event['id'] as string, seq: i, event }))
+      .map((event, i) => ({ id: event['id'] as string, seq: i, created: event['created'] as number, event }))
       .filter((e) => matches(e.event['type'] as string));
     return this.list(p, '/v1/events', items, (e) => e.event);
   }
@@ -552,18 +582,29 @@ export class Engine implements Store {
     return currency;
   }
 
-  private paymentMethodTypes(p: Params): string[] | undefined {
-    const types = p.stringArray('payment_method_types');
-    if (types === undefined) return undefined;
-    if (types.length === 0) throw invalidParam('payment_method_types must not be empty.', 'payment_method_types');
-    const other = types.find((t) => t !== 'card');
-    if (other) {
-      throw invalidParam(
-        `The payment method type "${other}" is not modelled by stripe-local; only "card" is.`,
-        'payment_method_types',
-      );
+  /** Only card payments are modelled, so every list must leave card usable. */
+  private typeParams(p: Params): TypeParams {
+    const list = (name: string) => (p.raw[name] === '' ? null : p.stringArray(name));
+    const legacy = p.stringArray('payment_method_types');
+    const allowed = list('allowed_payment_method_types');
+    const excluded = list('excluded_payment_method_types');
+    const other = legacy?.find((t) => t !== 'card');
+    if (legacy && (legacy.length === 0 || other)) {
+      throw invalidParam(`The payment method type "${other ?? ''}" is not modelled by stripe-local; only "card" is.`, 'payment_method_types');
     }
-    return types;
+    if (allowed && !allowed.includes('card')) {
+      throw invalidParam('stripe-local models only card payments: allowed_payment_method_types must include "card".', 'allowed_payment_method_types');
+    }
+    if (excluded?.includes('card')) {
+      throw invalidParam('stripe-local models only card payments: "card" cannot be excluded.', 'excluded_payment_method_types');
+    }
+    return { legacy, allowed, excluded };
+  }
+
+  private applyTypes(pi: PaymentIntentRecord, types: TypeParams): void {
+    if (types.legacy) pi.paymentMethodTypes = types.legacy;
+    if (types.allowed !== undefined) pi.allowedPaymentMethodTypes = types.allowed;
+    if (types.excluded !== undefined) pi.excludedPaymentMethodTypes = types.excluded;
   }
 
   /**
@@ -733,11 +774,12 @@ export class Engine implements Store {
     ctx.events.push({ event, id: event['id'] as string, type, streamKey });
   }
 
-  private list<T extends { id: string; seq: number }>(p: Params, url: string, items: T[], render: (item: T) => JsonObject): JsonObject {
+  private list<T extends { id: string; seq: number; created: number }>(p: Params, url: string, items: T[], render: (item: T) => JsonObject): JsonObject {
     const limit = p.integer('limit', { min: 1, max: 100 }) ?? 10;
     const after = p.string('starting_after');
     const before = p.string('ending_before');
-    let sorted = [...items].sort((a, b) => b.seq - a.seq);
+    const created = createdFilter(p);
+    let sorted = items.filter((item) => created(item.created)).sort((a, b) => b.seq - a.seq);
     const cursor = (id: string, param: string) => {
       const i = sorted.findIndex((item) => item.id === id);
       if (i === -1) throw resourceMissing('object', id, param);
@@ -758,6 +800,16 @@ export class Engine implements Store {
     }
     return { object: 'list', data: sorted.map(render), has_more: hasMore, url };
   }
+}
+
+/** `created=<unix>` or `created[gt|gte|lt|lte]=<unix>`. */
+function createdFilter(p: Params): (created: number) => boolean {
+  if (!p.has('created')) return () => true;
+  const exact = typeof p.raw['created'] === 'string' ? p.integer('created') : undefined;
+  if (exact !== undefined) return (c) => c === exact;
+  const range = p.hash('created')!.known(['gt', 'gte', 'lt', 'lte']);
+  const [gt, gte, lt, lte] = (['gt', 'gte', 'lt', 'lte'] as const).map((k) => range.integer(k));
+  return (c) => (gt === undefined || c > gt) && (gte === undefined || c >= gte) && (lt === undefined || c < lt) && (lte === undefined || c <= lte);
 }
 
 /** List endpoints expand through `data.`: `expand[]=data.latest_charge`. */

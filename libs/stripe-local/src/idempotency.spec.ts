@@ -1,5 +1,8 @@
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
+import { rejection as rejectionOf } from './testing.js';
+
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, Stripe.errors.StripeError);
 
 let local: StripeLocal;
 let stripe: Stripe;
@@ -13,22 +16,12 @@ afterAll(() => local.stop());
 const params: Stripe.PaymentIntentCreateParams = {
   amount: 20_000,
   currency: 'cny',
-  payment_method_types: ['card'],
+  allowed_payment_method_types: ['card'],
   payment_method: 'pm_card_visa',
   confirm: true,
   capture_method: 'manual',
   metadata: { enrolmentId: 'enr_42' },
 };
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof Stripe.errors.StripeError) return e;
-    throw e;
-  }
-  throw new Error('expected the Stripe call to fail');
-}
 
 it('the same key and parameters replay the first response, marked Idempotent-Replayed', async () => {
   const first = await stripe.paymentIntents.create(params, { idempotencyKey: 'deposit:enr_42:hold' });

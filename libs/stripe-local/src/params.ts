@@ -117,7 +117,7 @@ export class Params {
       if (value === '') return {};
       throw invalidParam('Invalid object', 'metadata');
     }
-    const next = { ...current };
+    const next: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, current);
     for (const [key, v] of Object.entries(value) as [string, FormValue][]) {
       if (typeof v !== 'string') throw invalidParam(`Invalid value type: {...} must be a string`, `metadata[${key}]`);
       if (key.length > 40) throw invalidParam(`Metadata keys can have up to 40 characters, but the key '${key}' has ${key.length}.`, `metadata[${key}]`);

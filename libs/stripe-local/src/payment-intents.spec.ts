@@ -1,5 +1,8 @@
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
+import { rejection as rejectionOf } from './testing.js';
+
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, Stripe.errors.StripeError);
 
 const DAY = 24 * 3600_000;
 let local: StripeLocal;
@@ -15,20 +18,10 @@ afterAll(() => local.stop());
 const deposit = (extra: Partial<Stripe.PaymentIntentCreateParams> = {}): Stripe.PaymentIntentCreateParams => ({
   amount: 50_000,
   currency: 'cny',
-  payment_method_types: ['card'],
+  allowed_payment_method_types: ['card'],
   metadata: { enrolmentId: 'enr_1', lotId: 'lot_9' },
   ...extra,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof Stripe.errors.StripeError>> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof Stripe.errors.StripeError) return e;
-    throw e;
-  }
-  throw new Error('expected the Stripe call to fail');
-}
 
 describe('create and confirm', () => {
   it('automatic capture: create+confirm with pm_card_visa succeeds at once', async () => {
@@ -79,6 +72,14 @@ describe('create and confirm', () => {
   it('the API version the SDK pins defaults capture_method to automatic_async; older versions to automatic', async () => {
     const old = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', apiVersion: '2023-10-16' as never });
     expect((await old.paymentIntents.create(deposit())).capture_method).toBe('automatic');
+  });
+
+  it('payment_method_types is gone from requests since 2026-09-30.endive; older versions still take it', async () => {
+    const pi = await stripe.paymentIntents.create(deposit());
+    expect(pi).toMatchObject({ allowed_payment_method_types: ['card'], payment_method_types: ['card'], automatic_payment_methods: null });
+    const old = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', apiVersion: '2025-08-27.basil' as never });
+    const legacy = await old.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] } as Stripe.PaymentIntentCreateParams);
+    expect(legacy).toMatchObject({ payment_method_types: ['card'], allowed_payment_method_types: null, automatic_payment_methods: null });
   });
 
   it('server-side confirm with Dashboard payment methods needs a return_url, as Stripe says', async () => {
@@ -288,7 +289,8 @@ describe('validation', () => {
     [{ amount: 100, currency: 'xyz' }, 'currency', undefined, 'Invalid currency: xyz.'],
     [{ amount: 100, currency: 'cny', colour: 'red' }, 'colour', 'parameter_unknown', 'Received unknown parameter: colour'],
     [{ amount: 100, currency: 'cny', capture_method: 'later' }, 'capture_method', undefined, 'Invalid capture_method'],
-    [{ amount: 100, currency: 'cny', payment_method_types: ['alipay'] }, 'payment_method_types', undefined, 'alipay'],
+    [{ amount: 100, currency: 'cny', allowed_payment_method_types: ['alipay'] }, 'allowed_payment_method_types', undefined, 'must include "card"'],
+    [{ amount: 100, currency: 'cny', payment_method_types: ['card'] }, 'payment_method_types', 'parameter_unknown', 'Received unknown parameter'],
   ])('%j → invalid_request_error on %s', async (params, param, code, message) => {
     const err = await rejection(stripe.paymentIntents.create(params as Stripe.PaymentIntentCreateParams));
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
@@ -321,6 +323,9 @@ describe('lists', () => {
       const all: string[] = [];
       for await (const p of s.paymentIntents.list({ limit: 1 })) all.push(p.id);
       expect(all).toEqual([...ids].reverse());
+      const created = first.data[0]!.created;
+      expect((await s.paymentIntents.list({ created: { gt: created } })).data).toHaveLength(0);
+      expect((await s.paymentIntents.list({ created: { lte: created }, limit: 10 })).data).toHaveLength(3);
     } finally {
       await own.stop();
     }

@@ -33,7 +33,11 @@ export interface PaymentIntentRecord extends Base {
   status: PaymentIntentStatus;
   captureMethod: CaptureMethod;
   confirmationMethod: 'automatic' | 'manual';
+  /** What the API answers as payment_method_types: the types this intent can use (only card is modelled). */
   paymentMethodTypes: string[];
+  /** `allowed_payment_method_types` / `excluded_payment_method_types` as given (API 2026-09-30.endive and later). */
+  allowedPaymentMethodTypes: string[] | null;
+  excludedPaymentMethodTypes: string[] | null;
   automaticPaymentMethods: { enabled: boolean; allowRedirects: 'always' | 'never' } | null;
   paymentMethod: string | null;
   latestCharge: string | null;
@@ -126,6 +130,7 @@ export function renderPaymentMethod(pm: PaymentMethodRecord): JsonObject {
     card: cardDetails(pm.card),
     created: pm.created,
     customer: null,
+    customer_account: null,
     livemode: false,
     metadata: {},
     type: 'card',
@@ -140,6 +145,7 @@ export function renderPaymentIntent(store: Store, pi: PaymentIntentRecord, versi
   return {
     id: pi.id,
     object: 'payment_intent',
+    allowed_payment_method_types: pi.allowedPaymentMethodTypes ? [...pi.allowedPaymentMethodTypes] : null,
     amount: pi.amount,
     amount_capturable: pi.amountCapturable,
     amount_details: { tip: {} },
@@ -157,10 +163,13 @@ export function renderPaymentIntent(store: Store, pi: PaymentIntentRecord, versi
     created: pi.created,
     currency: pi.currency,
     customer: pi.customer,
+    customer_account: null,
     description: pi.description,
+    excluded_payment_method_types: pi.excludedPaymentMethodTypes ? [...pi.excludedPaymentMethodTypes] : null,
     last_payment_error: pi.lastPaymentError,
     latest_charge: charge && expand.has('latest_charge') ? renderCharge(store, charge) : pi.latestCharge,
     livemode: false,
+    managed_payments: null,
     metadata: { ...pi.metadata },
     next_action: pi.nextAction,
     on_behalf_of: null,
@@ -170,6 +179,7 @@ export function renderPaymentIntent(store: Store, pi: PaymentIntentRecord, versi
       card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' },
     },
     payment_method_types: [...pi.paymentMethodTypes],
+    payment_record: null,
     processing: null,
     receipt_email: pi.receiptEmail,
     review: null,
@@ -243,6 +253,7 @@ export function renderCharge(store: Store, ch: ChargeRecord, version = '', expan
     review: null,
     shipping: null,
     source: null,
+    source_transfer: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: ch.status,
@@ -267,9 +278,12 @@ export function renderRefund(store: Store, re: RefundRecord, version = '', expan
     charge: expand.has('charge') ? renderCharge(store, charge, version) : re.charge,
     created: re.created,
     currency: re.currency,
+    customer: pi?.customer ?? null,
+    customer_account: null,
     destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
     metadata: { ...re.metadata },
     payment_intent: pi && expand.has('payment_intent') ? renderPaymentIntent(store, pi, version) : re.paymentIntent,
+    payment_method: charge.paymentMethod,
     reason: re.reason,
     receipt_number: null,
     source_transfer_reversal: null,

@@ -1,5 +1,8 @@
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
+import { rejection as rejectionOf } from './testing.js';
+
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, Stripe.errors.StripeError);
 
 let local: StripeLocal;
 let stripe: Stripe;
@@ -11,17 +14,7 @@ beforeAll(async () => {
 afterAll(() => local.stop());
 
 const paid = (amount = 10_000, capture_method: 'automatic' | 'manual' = 'automatic') =>
-  stripe.paymentIntents.create({ amount, currency: 'cny', payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true, capture_method });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof Stripe.errors.StripeError) return e;
-    throw e;
-  }
-  throw new Error('expected the Stripe call to fail');
-}
+  stripe.paymentIntents.create({ amount, currency: 'cny', allowed_payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true, capture_method });
 
 it('a full refund by payment_intent', async () => {
   const pi = await paid();

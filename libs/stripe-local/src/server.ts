@@ -242,15 +242,20 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       throw e;
     }
 
+    // Holds that fell due expire before anything reads them; in sync mode their webhooks go out first too.
+    const swept = expireHolds();
+    const settle = async (a: Answer) => {
+      if (instance.syncWebhooks) await swept;
+      return a;
+    };
     const ctx: OpContext = { ...context(version), requestId, idempotencyKey: key };
-    engine.expireHolds(ctx);
     if (key) {
       const found = idempotency.begin(auth.scope, key, method, log.path, canonical(form), ctx.now);
-      if (found.kind === 'error') return failure(found.error);
+      if (found.kind === 'error') return settle(failure(found.error));
       if (found.kind === 'replay') {
         log.replayed = true;
         const { status, body, requestId: original } = found.response;
-        return { status, body, headers: { ...headers, 'Idempotent-Replayed': 'true', 'Original-Request': original } };
+        return settle({ status, body, headers: { ...headers, 'Idempotent-Replayed': 'true', 'Original-Request': original } });
       }
     }
     let result: Answer;
@@ -274,7 +279,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       else idempotency.release(auth.scope, key);
     }
     if (instance.syncWebhooks) await delivered;
-    return final;
+    return settle(final);
   }
 
   function faultAnswer(fault: Extract<Fault, { kind: 'fail' }>, requestId: string): Answer {
@@ -425,7 +430,11 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
   const timer = setInterval(() => void expireHolds(), options.expiryCheckMs ?? 1000);
   timer.unref();
 
-  const render = <T>(items: Iterable<T>, fn: (item: T) => JsonObject) => [...items].map(fn);
+  /** Inspection reads as a GET would: holds that fell due are expired first. */
+  function inspect<T>(ids: Iterable<string>, read: (id: string, p: Params, ctx: OpContext) => T): T[] {
+    void expireHolds();
+    return [...ids].map((id) => read(id, new Params(Object.create(null)), context()));
+  }
   const instance: StripeLocal = {
     url: baseUrl,
     host,
@@ -441,17 +450,10 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     },
     syncWebhooks: options.syncWebhooks ?? false,
     setWebhookEndpoint,
-    paymentIntent(id) {
-      const p = new Params(Object.create(null));
-      try {
-        return engine.retrievePaymentIntent(id, p, context());
-      } catch {
-        return undefined;
-      }
-    },
-    paymentIntents: () => render(engine.paymentIntents.keys(), (id) => instance.paymentIntent(id)!),
-    charges: () => render(engine.charges.keys(), (id) => engine.retrieveCharge(id, new Params(Object.create(null)), context())),
-    refunds: () => render(engine.refunds.keys(), (id) => engine.retrieveRefund(id, new Params(Object.create(null)), context())),
+    paymentIntent: (id) => (engine.paymentIntents.has(id) ? inspect([id], engine.retrievePaymentIntent.bind(engine))[0] : undefined),
+    paymentIntents: () => inspect(engine.paymentIntents.keys(), engine.retrievePaymentIntent.bind(engine)),
+    charges: () => inspect(engine.charges.keys(), engine.retrieveCharge.bind(engine)),
+    refunds: () => inspect(engine.refunds.keys(), engine.retrieveRefund.bind(engine)),
     events: (type) => engine.events.filter((e) => !type || e['type'] === type),
     deliveries: () => [...dispatcher.deliveries],
     requests: () => [...requestLog],

@@ -56,7 +56,7 @@ const hold = (payment_method = 'pm_card_visa') =>
   stripe.paymentIntents.create({
     amount: 30_000,
     currency: 'cny',
-    payment_method_types: ['card'],
+    allowed_payment_method_types: ['card'],
     payment_method,
     confirm: true,
     capture_method: 'manual',
@@ -98,7 +98,7 @@ it('a deposit’s life arrives in order, each event signed so constructEvent acc
 });
 
 it('the Stripe-Signature header is t=<unix>,v1=<HMAC-SHA256 of "t.payload">; a tampered body fails verification', async () => {
-  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   await local.waitForWebhooks();
   const { raw, signature } = hook.received[0]!;
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature);
@@ -113,7 +113,7 @@ it('the Stripe-Signature header is t=<unix>,v1=<HMAC-SHA256 of "t.payload">; a t
 
 it('declines, cancellations and expired holds are announced', async () => {
   await hold('pm_card_chargeDeclinedInsufficientFunds').catch(() => undefined);
-  const pi = await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  const pi = await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   await stripe.paymentIntents.cancel(pi.id, { cancellation_reason: 'requested_by_customer' });
   const held = await hold();
   local.clock.advance(7 * 24 * 3600_000);
@@ -131,7 +131,7 @@ it('declines, cancellations and expired holds are announced', async () => {
 
 it('delivery is asynchronous by default and retried with backoff until the endpoint takes it', async () => {
   hook.statuses.push(500, 503);
-  const pi = await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  const pi = await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   expect(hook.received).toHaveLength(0);
   await local.waitForWebhooks();
   expect(hook.types()).toEqual(['payment_intent.created']);
@@ -143,7 +143,7 @@ it('delivery is asynchronous by default and retried with backoff until the endpo
 
 it('retries are bounded; a given-up event does not block the next one for the same intent', async () => {
   hook.statuses.push(500, 500, 500, 500);
-  const pi = await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  const pi = await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   await stripe.paymentIntents.cancel(pi.id);
   await local.waitForWebhooks();
   expect(local.deliveries().map((d) => [d.type, d.state, d.attempts.length])).toEqual([
@@ -154,7 +154,7 @@ it('retries are bounded; a given-up event does not block the next one for the sa
 
 it('faults: duplicate delivery, delay and reorder', async () => {
   local.faults.duplicateWebhooks = true;
-  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   await local.waitForWebhooks();
   expect(hook.received).toHaveLength(2);
   expect(hook.received[0]!.event.id).toBe(hook.received[1]!.event.id);
@@ -162,7 +162,7 @@ it('faults: duplicate delivery, delay and reorder', async () => {
 
   local.faults.delayWebhooksMs = 150;
   const started = Date.now();
-  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   expect(Date.now() - started).toBeLessThan(150);
   await local.waitForWebhooks();
   expect(hook.received).toHaveLength(3);
@@ -178,11 +178,11 @@ it('faults: duplicate delivery, delay and reorder', async () => {
 
 it('the endpoint can be set or changed at run time, also over /_control', async () => {
   local.setWebhookEndpoint(null);
-  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] });
+  await stripe.paymentIntents.create({ amount: 100, currency: 'cny', allowed_payment_method_types: ['card'] });
   expect(local.events().at(-1)!['pending_webhooks']).toBe(0);
   const res = await fetch(`${local.url}/_control/webhook-endpoint`, { method: 'POST', body: JSON.stringify({ url: hook.url, secret: SECRET }) });
   expect(await res.json()).toEqual({ url: hook.url, secret: SECRET });
-  await stripe.paymentIntents.create({ amount: 200, currency: 'cny', payment_method_types: ['card'] });
+  await stripe.paymentIntents.create({ amount: 200, currency: 'cny', allowed_payment_method_types: ['card'] });
   await local.waitForWebhooks();
   expect(hook.received.map((r) => (r.event.data.object as Stripe.PaymentIntent).amount)).toEqual([200]);
 

@@ -3,11 +3,12 @@
  * exhaustive message switch; services throw those, never HTTP exceptions. The transport filters
  * (`http-exception.filter.ts`, and the socket ack mapping) turn them into the shape of `shared/api.md`.
  */
-export type ErrorKind = 'bad_input' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'rate_limited' | 'unavailable';
+export type ErrorKind = 'bad_input' | 'unauthenticated' | 'payment_required' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'rate_limited' | 'unavailable';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   bad_input: 400,
   unauthenticated: 401,
+  payment_required: 402,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -3,6 +3,9 @@ import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { CaseParty, Court, EnforcementCase } from '../courts/court.entity.js';
 import { Lot } from '../lots/lot.entity.js';
+import { Bid, LotResult } from '../bidding/bid.entity.js';
+import { Enrolment } from '../enrolment/enrolment.entity.js';
+import { Deposit, DepositMovement, StripeEvent } from '../payments/deposit.entity.js';
 
 /** Every entity of every module, for the data source and the migration check. */
-export const ENTITIES = [User, Court, EnforcementCase, CaseParty, Agency, Lot, AuditEntry];
+export const ENTITIES = [User, Court, EnforcementCase, CaseParty, Agency, Lot, AuditEntry, Enrolment, Deposit, DepositMovement, StripeEvent, Bid, LotResult];

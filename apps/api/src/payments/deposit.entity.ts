@@ -21,6 +21,7 @@ export class Deposit {
   @Index('deposits_payment_intent_key', { unique: true }) @Column({ name: 'payment_intent_id', type: 'text', nullable: true }) paymentIntentId!: string | null;
   @Column({ name: 'client_secret', type: 'text', nullable: true }) clientSecret!: string | null;
   @Column({ type: 'integer', default: 0 }) attempt!: number;
+  @Column({ name: 'payment_method', type: 'text', nullable: true }) paymentMethod!: string | null;
   @Column({ name: 'hold_expires_at', type: 'timestamptz', nullable: true }) holdExpiresAt!: Date | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @Column({ name: 'secured_at', type: 'timestamptz', nullable: true }) securedAt!: Date | null;

@@ -15,7 +15,7 @@ const PUBLISHED = {
 function referenceDraw(seed: string, candidates: string[], count: number, entropy = ''): string[] {
   const pool = [...candidates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   let counter = 0;
-  let words: number[] = [];
+  const words: number[] = [];
   const next = () => {
     if (words.length === 0) {
       const digest = createHash('sha256').update(`fapai-lottery-v1\n${seed.length}:${seed}\n${entropy.length}:${entropy}\n${counter++}`, 'utf8').digest();

@@ -53,9 +53,10 @@ export function checkMethod(state: ValuationState, method: ValuationMethod): Met
 
   const negotiationExhausted = partyRefuses || partyMissing || failed('negotiation');
   const reachedDirected = negotiationExhausted || jointDirected;
-  const directedExhausted = reachedDirected && (!facts.hasGovernmentPrice || failed('directed_inquiry'));
+  // A method that was actually used and failed was reached lawfully, whatever the stances are now.
+  const directedExhausted = failed('directed_inquiry') || (reachedDirected && !facts.hasGovernmentPrice);
   const reachedOnline = jointOnline || directedExhausted;
-  const onlineExhausted = reachedOnline && (facts.needsOnSiteSurvey || failed('online_inquiry'));
+  const onlineExhausted = failed('online_inquiry') || (reachedOnline && facts.needsOnSiteSurvey);
 
   if (method !== 'appraisal' && appraisalForced) {
     const condition = facts.appraisalRequiredByLaw ? 'appraisal_not_required_by_law' : 'parties_did_not_jointly_choose_appraisal';

@@ -571,7 +571,7 @@ function onlineCorrectionDeadline(ctx: Ctx, step: OnlineInquiryStep): void {
 /** Art. 13 once the objection window is closed and what the averaging needs is settled. */
 function settleOnline(ctx: Ctx, step: OnlineInquiryStep): void {
   const service = step.service;
-  if (!service || !service.windowClosed) return;
+  if (!service || !windowOver(ctx, service)) return;
   const live = step.objections.filter((o) => o.status !== 'moot');
   const reports: AveragingReport[] = step.platforms.map((p) => {
     if (!service.reportIds.includes(p.platformId)) return { platformId: p.platformId, priceFen: null, timely: false, objection: 'none' };
@@ -780,7 +780,7 @@ function appraisalCorrection(ctx: Ctx, e: Extract<ValuationEvent, { type: 'appra
 /** Art. 26 once the window is closed, every objection resolved and any ordered correction made. */
 function settleAppraisal(ctx: Ctx, step: AppraisalStep): void {
   const c = current(step);
-  if (!c || c.status !== 'reported' || !c.service?.windowClosed) return;
+  if (!c || c.status !== 'reported' || !c.service || !windowOver(ctx, c.service)) return;
   if (c.objections.some((o) => !isResolved(o)) || c.correctionOrdered) return;
   const last = c.correction[c.correction.length - 1];
   const decisive = c.objections.filter((o) => o.status !== 'moot');
@@ -1001,6 +1001,12 @@ function objectionRuled(ctx: Ctx, id: string, upheld: boolean): void {
 function settle(ctx: Ctx, step: OnlineInquiryStep | AppraisalStep): void {
   if (step.method === 'online_inquiry') settleOnline(ctx, step);
   else settleAppraisal(ctx, step);
+}
+
+/** The objection window is over once its last deadline has passed, whether or not the timer ran yet. */
+function windowOver(ctx: Ctx, service: ReportService): boolean {
+  if (!service.windowClosed && ctx.t > service.windowClosesAt) service.windowClosed = true;
+  return service.windowClosed;
 }
 
 function isResolved(o: Objection): boolean {

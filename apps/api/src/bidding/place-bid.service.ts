@@ -1,0 +1,166 @@
+/**
+ * Placing a bid (出价) — the hot path, one use case for HTTP and sockets.
+ *
+ * One transaction holds the lot's row lock: it reads the lot and the database clock in the same statement
+ * (OJA Art. 20 ¶2: the bid's time is when it enters the platform), lets `decideBid` of libs/domain accept
+ * or refuse, then writes the bid, the lot and the audit entry. Events leave only after commit.
+ * Correctness never depends on a timer: a bid at or after `endsAt` is refused here, under the lock.
+ *
+ * Before the lock, a bid that is already too low for the last price this instance has seen is refused
+ * without touching the database: prices only rise, so such a bid would be refused under the lock too.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { decideBid, effectiveStatus, isStale, type BiddingState, type RulesProfile } from '@fapai/domain';
+import type { PlaceBidResponse } from '@fapai/contracts';
+import { AuditService } from '../audit/audit.service.js';
+import { RULES } from '../config/env.js';
+import { EnrolmentService } from '../enrolment/enrolment.service.js';
+import { BidPlaced } from './bid-placed.event.js';
+import { BiddingError } from './bidding.errors.js';
+
+export interface PlaceBidInput {
+  amount: number;
+  confirmJump?: boolean;
+  idempotencyKey?: string;
+}
+
+interface LockedLot {
+  status: BiddingState['status'];
+  starts_at: Date | null;
+  ends_at: Date | null;
+  starting_price: string | null;
+  increment: string | null;
+  current_price: string | null;
+  leader_enrolment_id: string | null;
+  leader_priority_rank: number | null;
+  leader_placed_at: Date | null;
+  bid_count: number;
+  extension_count: number;
+  seq: number;
+  now: Date;
+}
+
+@Injectable()
+export class PlaceBidService {
+  /** The highest price this instance has committed or seen per lot (only ever rises). */
+  private readonly knownPrice = new Map<string, { price: number; increment: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly enrolment: EnrolmentService,
+    private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
+    @Inject(RULES) private readonly rules: RulesProfile,
+  ) {}
+
+  /** Other instances' bids reach us through the realtime fan-out; they keep the stale check sharp. */
+  notePrice(lotId: string, price: number, increment?: number): void {
+    const known = this.knownPrice.get(lotId);
+    if (!known) {
+      if (increment) this.knownPrice.set(lotId, { price, increment });
+    } else if (price > known.price) known.price = price;
+  }
+
+  async place(userId: string, lotId: string, input: PlaceBidInput): Promise<PlaceBidResponse> {
+    const bidder = await this.enrolment.bidderContext(lotId, userId);
+    if (!bidder || !bidder.active || !bidder.bidderCode) throw new BiddingError('NOT_ENROLLED', 'you need an active enrolment (deposit paid) in this lot to bid (OJA Art. 17)');
+    const known = this.knownPrice.get(lotId);
+    if (known && !input.idempotencyKey && isStale(input.amount, known.price, known.increment, bidder.priorityRank !== null)) {
+      throw new BiddingError('BID_TOO_LOW', 'the bid is below the current price plus one increment', { currentPrice: known.price, minimum: known.price + known.increment });
+    }
+
+    const outcome = await this.db.transaction(async (em) => {
+      const rows = (await em.query(
+        `SELECT status, starts_at, ends_at, starting_price, increment, current_price, leader_enrolment_id, leader_priority_rank, leader_placed_at,
+                bid_count, extension_count, seq, clock_timestamp() AS now
+         FROM lots WHERE id = $1 FOR UPDATE`,
+        [lotId],
+      )) as LockedLot[];
+      const lot = rows[0];
+      if (!lot) throw new BiddingError('LOT_NOT_FOUND', 'lot not found');
+      if (input.idempotencyKey) {
+        const replay = (await em.query(
+          `SELECT b.seq, b.amount, b.bidder_code, b.priority_rank, b.placed_at, l.current_price, l.ends_at, l.leader_code, l.bid_count, l.extension_count, l.seq AS lot_seq
+           FROM bids b JOIN lots l ON l.id = b.lot_id WHERE b.enrolment_id = $1 AND b.idempotency_key = $2`,
+          [bidder.enrolmentId, input.idempotencyKey],
+        )) as { seq: number; amount: string; bidder_code: string; priority_rank: number | null; placed_at: Date; current_price: string; ends_at: Date; leader_code: string; bid_count: number; extension_count: number; lot_seq: number }[];
+        if (replay.length > 0) {
+          const r = replay[0];
+          if (Number(r.amount) !== input.amount) throw new BiddingError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different bid', { field: 'Idempotency-Key' });
+          return {
+            replayed: true as const,
+            response: {
+              bid: { seq: r.seq, amount: Number(r.amount), bidderCode: r.bidder_code, priority: r.priority_rank !== null, placedAt: r.placed_at.toISOString() },
+              lot: { currentPrice: Number(r.current_price), endsAt: r.ends_at.toISOString(), leaderCode: r.leader_code, bidCount: r.bid_count, extensionCount: r.extension_count, seq: r.lot_seq },
+            },
+          };
+        }
+      }
+      const now = lot.now.getTime();
+      const startsAt = lot.starts_at?.getTime() ?? Number.MAX_SAFE_INTEGER;
+      const state: BiddingState = {
+        status: effectiveStatus({ status: lot.status, startsAt }, now),
+        startsAt,
+        endsAt: lot.ends_at?.getTime() ?? 0,
+        startingPrice: Number(lot.starting_price ?? 0),
+        increment: Number(lot.increment ?? 1),
+        currentPrice: lot.current_price === null ? null : Number(lot.current_price),
+        leader: lot.leader_enrolment_id ? { enrolmentId: lot.leader_enrolment_id, priorityRank: lot.leader_priority_rank, placedAt: lot.leader_placed_at?.getTime() ?? 0 } : null,
+        bidCount: lot.bid_count,
+        extensionCount: lot.extension_count,
+      };
+      const decision = decideBid(
+        state,
+        { enrolmentId: bidder.enrolmentId, enrolmentActive: bidder.active, priorityRank: bidder.priorityRank, amount: input.amount, now, confirmJump: input.confirmJump ?? false },
+        this.rules,
+      );
+      if (!decision.ok) throw new BiddingError(decision.code, decision.message, { ...(decision.details ?? {}), ...(decision.article ? { article: decision.article } : {}) });
+
+      const seq = lot.seq + 1;
+      const next = decision.next;
+      const placedAt = new Date(now);
+      const endsAt = new Date(next.endsAt);
+      const previousLeader = lot.leader_enrolment_id && lot.leader_enrolment_id !== bidder.enrolmentId ? lot.leader_enrolment_id : null;
+      const written = (await em.query(
+        `WITH ins AS (
+           INSERT INTO bids (lot_id, seq, enrolment_id, bidder_code, amount, priority_rank, kind, placed_at, ends_at_after, extended, idempotency_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))
+         UPDATE lots SET status = 'live', current_price = $5, leader_enrolment_id = $3, leader_code = $4, leader_priority_rank = $6, leader_placed_at = $8,
+                ends_at = $9, seq = $2, bid_count = bid_count + 1, extension_count = $12, updated_at = now()
+         WHERE id = $1
+         RETURNING (SELECT user_id FROM enrolments WHERE id = $13) AS outbid_user`,
+        [lotId, seq, bidder.enrolmentId, bidder.bidderCode, input.amount, bidder.priorityRank, decision.bid.kind, placedAt, endsAt, decision.extended, input.idempotencyKey ?? null, next.extensionCount, previousLeader],
+      )) as [{ outbid_user: string | null }[], number] | { outbid_user: string | null }[];
+      const updated = (Array.isArray(written[0]) ? written[0] : written) as { outbid_user: string | null }[];
+      await this.audit.append(
+        em,
+        { stream: `lot:${lotId}`, action: 'bid.accepted', actorId: userId, data: { seq, amount: input.amount, bidderCode: bidder.bidderCode, priorityRank: bidder.priorityRank, kind: decision.bid.kind, placedAt: placedAt.toISOString(), endsAt: endsAt.toISOString(), extended: decision.extended } },
+        true,
+      );
+      return {
+        replayed: false as const,
+        previousPrice: state.currentPrice,
+        outbidUser: updated[0]?.outbid_user ?? null,
+        increment: state.increment,
+        extended: decision.extended,
+        response: {
+          bid: { seq, amount: input.amount, bidderCode: bidder.bidderCode!, priority: bidder.priorityRank !== null, placedAt: placedAt.toISOString() },
+          lot: { currentPrice: input.amount, endsAt: endsAt.toISOString(), leaderCode: bidder.bidderCode!, bidCount: next.bidCount, extensionCount: next.extensionCount, seq },
+        },
+      };
+    });
+
+    if (!outcome.replayed) {
+      this.notePrice(lotId, input.amount, outcome.increment);
+      const { bid, lot } = outcome.response;
+      this.events.emit(
+        BidPlaced.topic,
+        new BidPlaced(lotId, bid.seq, bid.amount, bid.bidderCode, bid.priority, bid.placedAt, lot.endsAt, outcome.extended, new Date().toISOString(), outcome.outbidUser && outcome.previousPrice !== null ? { userId: outcome.outbidUser, amount: outcome.previousPrice } : null),
+      );
+    }
+    return outcome.response;
+  }
+}

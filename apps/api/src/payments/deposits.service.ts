@@ -1,0 +1,405 @@
+/**
+ * Deposits (保证金) and their ledger. Every fen is held, released, applied or forfeited exactly once:
+ *
+ * 1. Intent: in a short transaction, the deposit moves to an in-between state and a `deposit_movements`
+ *    row is written with a Stripe idempotency key derived from our ids (`deposit-release:<enrolmentId>`).
+ * 2. Carry out: the Stripe call, outside any transaction or row lock, with that idempotency key.
+ * 3. Confirm: from the API response or the webhook, whichever comes first (`reconcile`), the movement is
+ *    `done` and the deposit reaches its final state. Both paths are idempotent.
+ * A retry job (`retryDue`) claims pending movements with a lease and carries them out again, so a crash
+ * or a Stripe error between 1 and 3 is finished later — once, thanks to the idempotency key.
+ *
+ * Ledger invariant (see `ledger`): per lot, secured = released + applied + forfeited + still held.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Stripe from 'stripe';
+import type { DataSource, EntityManager } from 'typeorm';
+import { depositStrategy, type RulesProfile } from '@fapai/domain';
+import { AuditService } from '../audit/audit.service.js';
+import { RULES } from '../config/env.js';
+import { Deposit, DepositMovement, type DepositStatus, type MovementKind } from './deposit.entity.js';
+import { PaymentError } from './payments.errors.js';
+import { StripeGateway } from './stripe.gateway.js';
+
+export interface DepositView {
+  amount: number;
+  currency: 'CNY';
+  mode: Deposit['mode'];
+  status: DepositStatus;
+  paymentIntentId: string | null;
+  clientSecret: string | null;
+  lastError: string | null;
+  history: { kind: MovementKind; amount: number; status: string; at: string; doneAt: string | null }[];
+}
+
+export interface LedgerLine {
+  lotId: string;
+  secured: number;
+  released: number;
+  applied: number;
+  forfeited: number;
+  stillHeld: number;
+  balanced: boolean;
+  doubleMovements: number;
+}
+
+/** Called inside the transaction that marks a deposit secured (the enrolment module activates the bidder). */
+export type SecuredHandler = (em: EntityManager, deposit: Deposit) => Promise<void>;
+
+const HOLD_LIFETIME_MS = 7 * 24 * 3600_000;
+const IN_FLIGHT: DepositStatus[] = ['secured', 'releasing', 'applying', 'forfeiting'];
+
+@Injectable()
+export class DepositsService {
+  private readonly logger = new Logger('Deposits');
+  private readonly securedHandlers: SecuredHandler[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly gateway: StripeGateway,
+    private readonly audit: AuditService,
+    @Inject(RULES) private readonly rules: RulesProfile,
+  ) {}
+
+  onSecured(handler: SecuredHandler): void {
+    this.securedHandlers.push(handler);
+  }
+
+  /** A deposit of 0 (the applicant creditor whose claim covers it, OJA Art. 17 ¶2): nothing to pay. */
+  async waive(em: EntityManager, input: { enrolmentId: string; lotId: string }): Promise<Deposit> {
+    const deposit = em.create(Deposit, { enrolmentId: input.enrolmentId, lotId: input.lotId, amount: 0, currency: 'CNY', mode: 'none', status: 'waived', attempt: 0 });
+    return em.save(deposit);
+  }
+
+  /**
+   * Starts or retries the deposit of an enrolment. With a test payment method the PaymentIntent is confirmed
+   * server-side at once; without one the caller gets the client secret for Stripe.js.
+   */
+  async start(input: { enrolmentId: string; lotId: string; amount: number; lotEndsAt: Date; paymentMethod?: string }): Promise<Deposit> {
+    const now = Date.now();
+    const mode = depositStrategy({ now, lotEndsAt: input.lotEndsAt.getTime(), releaseWindowMs: this.rules.auction.depositReleaseMs, holdLifetimeMs: HOLD_LIFETIME_MS });
+    const { deposit, key, reuse } = await this.db.transaction(async (em) => {
+      let d = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: input.enrolmentId }).getOne();
+      if (d && d.status !== 'failed' && d.status !== 'awaiting_payment') return { deposit: d, key: '', reuse: true };
+      // An awaiting deposit without a new payment method is returned as is (its client secret still works).
+      if (d && d.status === 'awaiting_payment' && !input.paymentMethod && d.clientSecret) return { deposit: d, key: '', reuse: true };
+      if (!d) d = em.create(Deposit, { enrolmentId: input.enrolmentId, lotId: input.lotId, amount: input.amount, currency: 'CNY', attempt: 0 });
+      d.mode = mode;
+      d.status = 'awaiting_payment';
+      d.attempt += 1;
+      d.paymentMethod = input.paymentMethod ?? null;
+      d.paymentIntentId = null;
+      d.clientSecret = null;
+      d.lastError = null;
+      d = await em.save(d);
+      const k = `deposit-secure:${d.enrolmentId}:${d.attempt}`;
+      await em.save(em.create(DepositMovement, { depositId: d.id, lotId: d.lotId, kind: 'secure', amount: d.amount, idempotencyKey: k, status: 'pending', attempts: 0 }));
+      return { deposit: d, key: k, reuse: false };
+    });
+    if (reuse) return deposit;
+    return this.createPaymentIntent(deposit, key);
+  }
+
+  private paymentIntentParams(deposit: Deposit): Stripe.PaymentIntentCreateParams {
+    return {
+      amount: deposit.amount,
+      currency: 'cny',
+      capture_method: deposit.mode === 'hold' ? 'manual' : 'automatic',
+      allowed_payment_method_types: ['card'],
+      description: `fapai deposit ${deposit.enrolmentId}`,
+      metadata: { kind: 'deposit', enrolmentId: deposit.enrolmentId, lotId: deposit.lotId, depositId: deposit.id },
+      ...(deposit.paymentMethod ? { payment_method: deposit.paymentMethod, confirm: true } : {}),
+    };
+  }
+
+  private async createPaymentIntent(deposit: Deposit, key: string): Promise<Deposit> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.gateway.stripe.paymentIntents.create(this.paymentIntentParams(deposit), { idempotencyKey: key });
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeCardError) {
+        const pi = (error.raw as { payment_intent?: Stripe.PaymentIntent }).payment_intent;
+        await this.markFailed(deposit.id, key, pi?.id ?? null, `${error.code ?? 'card_error'}${error.decline_code ? `/${error.decline_code}` : ''}`);
+        throw new PaymentError('DEPOSIT_DECLINED', { code: error.code, declineCode: error.decline_code, message: error.message });
+      }
+      await this.noteError(key, error);
+      throw new PaymentError('PAYMENT_PROVIDER_UNAVAILABLE', { retry: 'the deposit will be completed automatically if the payment went through' });
+    }
+    await this.reconcile(intent);
+    const fresh = await this.db.getRepository(Deposit).findOneByOrFail({ id: deposit.id });
+    if (intent.status === 'requires_action') throw new PaymentError('DEPOSIT_NEEDS_ACTION', { clientSecret: intent.client_secret, paymentIntentId: intent.id });
+    return fresh;
+  }
+
+  private async markFailed(depositId: string, key: string, paymentIntentId: string | null, reason: string): Promise<void> {
+    await this.db.transaction(async (em) => {
+      await em.query(`UPDATE deposits SET status = 'failed', last_error = $2, payment_intent_id = coalesce($3, payment_intent_id), updated_at = now() WHERE id = $1 AND status = 'awaiting_payment'`, [depositId, reason, paymentIntentId]);
+      await em.query(`UPDATE deposit_movements SET status = 'failed', last_error = $2, done_at = now() WHERE idempotency_key = $1 AND status = 'pending'`, [key, reason]);
+    });
+  }
+
+  private async noteError(key: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message.slice(0, 300) : String(error);
+    await this.db.query(
+      `UPDATE deposit_movements SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => least(60, 2 ^ least(attempts, 6))) WHERE idempotency_key = $1 AND status = 'pending'`,
+      [key, message],
+    );
+  }
+
+  /**
+   * Brings our records in line with a PaymentIntent as Stripe reports it now (from an API response or
+   * a webhook). Idempotent and order-independent: it only moves deposits forward.
+   */
+  async reconcile(intent: Stripe.PaymentIntent): Promise<void> {
+    if (intent.metadata?.['kind'] !== 'deposit') return;
+    const enrolmentId = intent.metadata['enrolmentId'];
+    await this.db.transaction(async (em) => {
+      const deposit = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
+      if (!deposit) return;
+      // A PaymentIntent of an earlier, failed attempt says nothing about the current one.
+      if (deposit.paymentIntentId && deposit.paymentIntentId !== intent.id) return;
+      if (!deposit.paymentIntentId && deposit.status === 'awaiting_payment') {
+        deposit.paymentIntentId = intent.id;
+        deposit.clientSecret = intent.client_secret ?? null;
+      }
+      const stripeRef = intent.id;
+      switch (deposit.status) {
+        case 'awaiting_payment':
+        case 'failed':
+          if (intent.status === 'requires_capture' || intent.status === 'succeeded') {
+            deposit.status = 'secured';
+            deposit.securedAt = new Date();
+            deposit.lastError = null;
+            deposit.paymentIntentId = intent.id;
+            if (deposit.mode === 'hold') deposit.holdExpiresAt = new Date(Date.now() + HOLD_LIFETIME_MS);
+            await em.save(deposit);
+            await this.finishMovement(em, deposit, 'secure', stripeRef, `deposit-secure:${deposit.enrolmentId}:${deposit.attempt}`);
+            await this.audit.append(em, { stream: `deposit:${deposit.id}`, action: 'deposit.secured', data: { lotId: deposit.lotId, amount: deposit.amount, mode: deposit.mode, paymentIntentId: intent.id } });
+            for (const handler of this.securedHandlers) await handler(em, deposit);
+          } else if (intent.status === 'requires_payment_method' && intent.last_payment_error) {
+            deposit.status = 'failed';
+            deposit.lastError = intent.last_payment_error.code ?? 'payment_failed';
+            await em.save(deposit);
+          } else if (intent.status === 'canceled') {
+            deposit.status = 'failed';
+            deposit.lastError = 'canceled';
+            await em.save(deposit);
+          } else {
+            await em.save(deposit);
+          }
+          return;
+        case 'secured':
+          // A hold that Stripe cancelled by itself (expiry) has gone back to the bidder: record it as released.
+          if (intent.status === 'canceled') {
+            await this.recordMovement(em, deposit, 'release');
+            deposit.status = 'released';
+            deposit.lastError = `hold ${intent.cancellation_reason ?? 'canceled'} by the payment provider`;
+            await em.save(deposit);
+            await this.finishMovement(em, deposit, 'release', stripeRef);
+          }
+          return;
+        case 'releasing':
+          if (intent.status === 'canceled' || (deposit.mode === 'charge' && refundedInFull(intent, deposit.amount))) {
+            deposit.status = 'released';
+            await em.save(deposit);
+            await this.finishMovement(em, deposit, 'release', stripeRef);
+          }
+          return;
+        case 'applying':
+        case 'forfeiting':
+          if (intent.status === 'succeeded') {
+            const kind = deposit.status === 'applying' ? 'apply' : 'forfeit';
+            deposit.status = kind === 'apply' ? 'applied' : 'forfeited';
+            await em.save(deposit);
+            await this.finishMovement(em, deposit, kind, stripeRef);
+          }
+          return;
+        case 'released':
+        case 'applied':
+        case 'forfeited':
+        case 'waived':
+          return;
+      }
+    });
+  }
+
+  private async finishMovement(em: EntityManager, deposit: Deposit, kind: MovementKind, stripeRef: string, key = movementKey(kind, deposit.enrolmentId)): Promise<void> {
+    const rows = (await em.query(`UPDATE deposit_movements SET status = 'done', stripe_ref = $2, done_at = now(), last_error = NULL WHERE idempotency_key = $1 AND status = 'pending' RETURNING id`, [key, stripeRef])) as [unknown[], number] | unknown[];
+    const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : (rows as unknown[]).length;
+    if (updated > 0 && kind !== 'secure') {
+      await this.audit.append(em, { stream: `deposit:${deposit.id}`, action: `deposit.${kind === 'apply' ? 'applied' : kind === 'forfeit' ? 'forfeited' : 'released'}`, data: { lotId: deposit.lotId, amount: deposit.amount, stripeRef } });
+    }
+  }
+
+  private async recordMovement(em: EntityManager, deposit: Deposit, kind: MovementKind): Promise<void> {
+    await em.query(
+      `INSERT INTO deposit_movements (deposit_id, lot_id, kind, amount, idempotency_key, status) VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (idempotency_key) DO NOTHING`,
+      [deposit.id, deposit.lotId, kind, deposit.amount, movementKey(kind, deposit.enrolmentId)],
+    );
+  }
+
+  /**
+   * After a close (OJA Art. 23): release every secured deposit of the lot except the winner's, which is
+   * applied to the price (Art. 25). Records the intents, then carries them out.
+   */
+  async settleAfterClose(lotId: string, winnerEnrolmentId: string | null): Promise<void> {
+    const ids = await this.db.transaction(async (em) => {
+      const deposits = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where(`d.lot_id = :lotId AND d.status = 'secured'`, { lotId }).getMany();
+      for (const d of deposits) {
+        const kind: MovementKind = d.enrolmentId === winnerEnrolmentId ? 'apply' : 'release';
+        d.status = kind === 'apply' ? 'applying' : 'releasing';
+        await em.save(d);
+        await this.recordMovement(em, d, kind);
+      }
+      // Unpaid attempts are abandoned: nothing was taken, and the bidder can no longer qualify.
+      await em.query(`UPDATE deposits SET status = 'failed', last_error = coalesce(last_error, 'lot closed before payment') WHERE lot_id = $1 AND status = 'awaiting_payment'`, [lotId]);
+      return deposits.map((d) => d.id);
+    });
+    await this.carryOutFor(ids);
+  }
+
+  /** Release every secured deposit of a lot (withdrawal, set aside before payment). */
+  async releaseAll(lotId: string): Promise<void> {
+    return this.settleAfterClose(lotId, null);
+  }
+
+  /** Forfeit the defaulting buyer's deposit (OJA Art. 24). */
+  async forfeit(enrolmentId: string): Promise<void> {
+    const id = await this.db.transaction(async (em) => {
+      const d = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
+      if (!d || !['secured', 'applying', 'applied'].includes(d.status)) return null;
+      d.status = d.status === 'applied' ? 'forfeited' : 'forfeiting';
+      await em.save(d);
+      await this.recordMovement(em, d, 'forfeit');
+      if (d.status === 'forfeited') await this.finishMovement(em, d, 'forfeit', 'ledger-reclassification');
+      return d.id;
+    });
+    if (id) await this.carryOutFor([id]);
+  }
+
+  private async carryOutFor(depositIds: string[]): Promise<void> {
+    if (depositIds.length === 0) return;
+    const movements = (await this.db.query(`SELECT id FROM deposit_movements WHERE deposit_id = ANY($1) AND status = 'pending' AND kind <> 'secure'`, [depositIds])) as { id: string }[];
+    await Promise.all(movements.map((m) => this.carryOut(m.id).catch((error: unknown) => this.logger.warn(`movement ${m.id} left for retry: ${String(error)}`))));
+  }
+
+  /** Carries out one pending movement at Stripe with its idempotency key, then confirms it. */
+  async carryOut(movementId: string): Promise<void> {
+    const rows = (await this.db.query(
+      `SELECT m.id, m.kind, m.amount, m.idempotency_key, m.status, d.mode, d.payment_intent_id, d.enrolment_id FROM deposit_movements m JOIN deposits d ON d.id = m.deposit_id WHERE m.id = $1`,
+      [movementId],
+    )) as { id: string; kind: MovementKind; amount: string; idempotency_key: string; status: string; mode: Deposit['mode']; payment_intent_id: string | null; enrolment_id: string }[];
+    const m = rows[0];
+    if (!m || m.status !== 'pending') return;
+    const stripe = this.gateway.stripe;
+    const amount = Number(m.amount);
+    try {
+      if (m.kind === 'secure') {
+        const deposit = await this.db.getRepository(Deposit).findOneByOrFail({ enrolmentId: m.enrolment_id });
+        const intent = await stripe.paymentIntents.create(this.paymentIntentParams(deposit), { idempotencyKey: m.idempotency_key });
+        await this.reconcile(intent);
+        return;
+      }
+      if (!m.payment_intent_id || m.mode === 'none') {
+        await this.db.transaction(async (em) => {
+          const d = await em.getRepository(Deposit).findOneByOrFail({ enrolmentId: m.enrolment_id });
+          d.status = m.kind === 'release' ? 'released' : m.kind === 'apply' ? 'applied' : 'forfeited';
+          await em.save(d);
+          await this.finishMovement(em, d, m.kind, 'no-payment');
+        });
+        return;
+      }
+      let intent: Stripe.PaymentIntent;
+      if (m.kind === 'release' && m.mode === 'hold') {
+        intent = await stripe.paymentIntents.cancel(m.payment_intent_id, {}, { idempotencyKey: m.idempotency_key }).catch(async (error: unknown) => {
+          // Already cancelled (e.g. the hold expired): the truth is what Stripe holds now.
+          if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return stripe.paymentIntents.retrieve(m.payment_intent_id!);
+          throw error;
+        });
+      } else if (m.kind === 'release') {
+        await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: m.idempotency_key });
+        intent = await stripe.paymentIntents.retrieve(m.payment_intent_id, { expand: ['latest_charge'] });
+      } else if (m.mode === 'hold') {
+        intent = await stripe.paymentIntents.capture(m.payment_intent_id, { amount_to_capture: amount }, { idempotencyKey: m.idempotency_key }).catch(async (error: unknown) => {
+          if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return stripe.paymentIntents.retrieve(m.payment_intent_id!);
+          throw error;
+        });
+      } else {
+        // A charged deposit is already on the platform's account: applying or forfeiting moves no money at Stripe.
+        intent = await stripe.paymentIntents.retrieve(m.payment_intent_id);
+      }
+      await this.reconcile(intent);
+    } catch (error) {
+      await this.noteError(m.idempotency_key, error);
+      throw error;
+    }
+  }
+
+  /**
+   * The retry job: claims due pending movements with a lease (so several instances never work on the
+   * same one at once, and no row lock is held during the Stripe call), then carries them out.
+   */
+  async retryDue(limit = 20, olderThanMs = 5000): Promise<number> {
+    const claimed = (await this.db.query(
+      `UPDATE deposit_movements SET next_attempt_at = now() + interval '30 seconds'
+       WHERE id IN (SELECT id FROM deposit_movements WHERE status = 'pending' AND next_attempt_at <= now() AND created_at <= now() - make_interval(secs => $2::double precision / 1000)
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [limit, olderThanMs],
+    )) as [{ id: string }[], number] | { id: string }[];
+    const list = (Array.isArray(claimed[0]) ? claimed[0] : claimed) as { id: string }[];
+    for (const { id } of list) await this.carryOut(id).catch(() => undefined);
+    return list.length;
+  }
+
+  async view(enrolmentId: string): Promise<DepositView | null> {
+    const d = await this.db.getRepository(Deposit).findOneBy({ enrolmentId });
+    if (!d) return null;
+    const moves = await this.db.getRepository(DepositMovement).find({ where: { depositId: d.id }, order: { createdAt: 'ASC' } });
+    return {
+      amount: d.amount,
+      currency: 'CNY',
+      mode: d.mode,
+      status: d.status,
+      paymentIntentId: d.paymentIntentId,
+      clientSecret: d.status === 'awaiting_payment' ? d.clientSecret : null,
+      lastError: d.lastError,
+      history: moves.map((m) => ({ kind: m.kind, amount: m.amount, status: m.status, at: m.createdAt.toISOString(), doneAt: m.doneAt?.toISOString() ?? null })),
+    };
+  }
+
+  /** The ledger per lot; `balanced` is the invariant, `doubleMovements` counts deposits released (applied, forfeited) twice. */
+  async ledger(lotId?: string): Promise<LedgerLine[]> {
+    const rows = (await this.db.query(
+      `WITH m AS (
+         SELECT mv.lot_id,
+                coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'secure' AND mv.status = 'done'), 0) AS secured,
+                coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'release' AND mv.status = 'done'), 0) AS released,
+                -- a forfeit re-classifies an applied deposit (default after the sale): count it once, as forfeited
+                coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'apply' AND mv.status = 'done' AND d.status <> 'forfeited'), 0) AS applied,
+                coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'forfeit' AND mv.status = 'done'), 0) AS forfeited
+         FROM deposit_movements mv JOIN deposits d ON d.id = mv.deposit_id GROUP BY mv.lot_id),
+       h AS (SELECT lot_id, coalesce(sum(amount), 0) AS held FROM deposits WHERE status = ANY($2) GROUP BY lot_id),
+       dbl AS (SELECT lot_id, count(*) AS n FROM (SELECT lot_id, deposit_id FROM deposit_movements WHERE status = 'done' AND kind IN ('release', 'apply', 'forfeit') GROUP BY lot_id, deposit_id HAVING count(*) FILTER (WHERE kind = 'release') > 1 OR count(*) FILTER (WHERE kind = 'release') + count(*) FILTER (WHERE kind = 'apply') > 1) x GROUP BY lot_id)
+       SELECT m.lot_id, m.secured, m.released, m.applied, m.forfeited, coalesce(h.held, 0) AS held, coalesce(dbl.n, 0) AS dbl
+       FROM m LEFT JOIN h ON h.lot_id = m.lot_id LEFT JOIN dbl ON dbl.lot_id = m.lot_id
+       WHERE $1::uuid IS NULL OR m.lot_id = $1::uuid`,
+      [lotId ?? null, IN_FLIGHT],
+    )) as { lot_id: string; secured: string; released: string; applied: string; forfeited: string; held: string; dbl: string }[];
+    return rows.map((r) => {
+      const [secured, released, applied, forfeited, stillHeld] = [r.secured, r.released, r.applied, r.forfeited, r.held].map(Number);
+      const out = released + applied + forfeited;
+      return { lotId: r.lot_id, secured, released, applied, forfeited, stillHeld, balanced: secured === out + stillHeld, doubleMovements: Number(r.dbl) };
+    });
+  }
+}
+
+function movementKey(kind: MovementKind, enrolmentId: string): string {
+  return `deposit-${kind}:${enrolmentId}`;
+}
+
+function refundedInFull(intent: Stripe.PaymentIntent, amount: number): boolean {
+  const charge = intent.latest_charge;
+  return typeof charge === 'object' && charge !== null && charge.amount_refunded >= amount;
+}

@@ -1,0 +1,116 @@
+/**
+ * The socket.io gateway of namespace `/auctions` — thin: authentication on connect, rooms per lot, and
+ * the two client requests that reuse the HTTP use cases (`lot.watch` reads the public lot, `bid.place`
+ * calls the same place-bid use case as POST /api/lots/:id/bids). Domain events reach it through
+ * `AuctionsRelay`, never by a service importing the gateway.
+ */
+import { Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection } from '@nestjs/websockets';
+import { plainToInstance } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { validateSync } from 'class-validator';
+import type { Namespace, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { userFromClaims, type AuthUser, type TokenClaims } from '../common/auth.js';
+import { toErrorBody } from '../common/http-exception.filter.js';
+import { validationError } from '../common/validation.js';
+import { PlaceBidService } from '../bidding/place-bid.service.js';
+import { LotsService } from '../lots/lots.service.js';
+
+class WatchMessage {
+  @IsUUID('4', { message: 'lotId must be a UUID' }) lotId!: string;
+}
+
+class BidMessage {
+  @IsUUID('4', { message: 'lotId must be a UUID' }) lotId!: string;
+  @IsInt({ message: 'amount must be an integer number of fen' }) @Min(1) @Max(Number.MAX_SAFE_INTEGER) amount!: number;
+  @IsOptional() @IsBoolean() confirmJump?: boolean;
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,100}$/, { message: 'idempotencyKey must be 1–100 characters of letters, digits and _.:-' }) idempotencyKey?: string;
+}
+
+function parse<T extends object>(cls: new () => T, body: unknown): T {
+  const value = plainToInstance(cls, body ?? {});
+  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw validationError(errors);
+  return value;
+}
+
+type AuctionSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user?: AuthUser }>;
+
+export const lotRoom = (lotId: string): string => `lot:${lotId}`;
+export const userRoom = (userId: string): string => `user:${userId}`;
+
+@WebSocketGateway({ namespace: '/auctions', cors: { origin: false } })
+export class AuctionsGateway implements OnGatewayConnection {
+  private readonly logger = new Logger('AuctionsGateway');
+  @WebSocketServer() server!: Namespace<ClientToServerEvents, ServerToClientEvents>;
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly accounts: AccountsService,
+    private readonly lots: LotsService,
+    private readonly placeBid: PlaceBidService,
+  ) {}
+
+  /** Anonymous watchers are welcome; a token, if given, must be valid (bidding needs it). */
+  async handleConnection(socket: AuctionSocket): Promise<void> {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token.length === 0) return;
+    try {
+      const claims = await this.jwt.verifyAsync<TokenClaims>(token);
+      if ((await this.accounts.currentVersion(claims.sub)) !== claims.ver) throw new Error('revoked');
+      socket.data.user = userFromClaims(claims);
+      await socket.join(userRoom(claims.sub));
+    } catch {
+      // A bad token is refused outright rather than silently downgraded to an anonymous watcher.
+      socket.disconnect(true);
+    }
+  }
+
+  @SubscribeMessage('lot.watch')
+  async watch(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
+    try {
+      const { lotId } = parse(WatchMessage, body);
+      const lot = await this.lots.getPublic(lotId);
+      await socket.join(lotRoom(lotId));
+      return { ok: true, lot, serverTime: new Date().toISOString() };
+    } catch (error) {
+      return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
+  @SubscribeMessage('lot.unwatch')
+  async unwatch(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
+    try {
+      const { lotId } = parse(WatchMessage, body);
+      await socket.leave(lotRoom(lotId));
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
+  @SubscribeMessage('time.sync')
+  timeSync() {
+    return { serverTime: new Date().toISOString() };
+  }
+
+  /** The same use case as POST /api/lots/:id/bids; the ack carries the bid or the coded refusal. */
+  @SubscribeMessage('bid.place')
+  async bid(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
+    try {
+      const user = socket.data.user;
+      if (!user) return { ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'bidding needs a token in the handshake (auth.token)' } };
+      if (!user.roles.includes('bidder')) return { ok: false, error: { statusCode: 403, code: 'FORBIDDEN', message: 'requires role bidder' } };
+      const msg = parse(BidMessage, body);
+      const result = await this.placeBid.place(user.id, msg.lotId, { amount: msg.amount, confirmJump: msg.confirmJump, idempotencyKey: msg.idempotencyKey });
+      return { ok: true, ...result };
+    } catch (error) {
+      const body = toErrorBody(error);
+      if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+      return { ok: false, error: body };
+    }
+  }
+}
