@@ -126,3 +126,49 @@ export function validLotBody(caseId: string, options: { startInMs?: number; dura
     disclosures: DISCLOSURES,
   };
 }
+
+/** A published sandbox lot of a fresh case; returns its id once announced. */
+export async function publishedLot(t: TestPlatform, clerk: Actor, caseId: string, options: Parameters<typeof validLotBody>[1] & { extra?: Record<string, unknown> } = {}): Promise<string> {
+  const created = await t.http.post('/api/lots').set(clerk.auth).send({ ...validLotBody(caseId, options), ...(options.extra ?? {}) });
+  if (created.status !== 201) throw new Error(`lot: ${created.status} ${JSON.stringify(created.body)}`);
+  const id = (created.body as { id: string }).id;
+  const pub = await t.http.post(`/api/lots/${id}/publish`).set(clerk.auth);
+  if (pub.status !== 201) throw new Error(`publish: ${pub.status} ${JSON.stringify(pub.body)}`);
+  return id;
+}
+
+export async function enrol(t: TestPlatform, bidder: Actor, lotId: string, paymentMethod = 'pm_card_visa'): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await t.http.post(`/api/lots/${lotId}/enrolments`).set(bidder.auth).send({ paymentMethod });
+  return { status: res.status, body: res.body as Record<string, unknown> };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface LedgerLine {
+  lotId: string;
+  secured: number;
+  released: number;
+  applied: number;
+  forfeited: number;
+  stillHeld: number;
+  balanced: boolean;
+  doubleMovements: number;
+}
+
+/** The deposit ledger invariant, through the operator's API: every line balanced, nothing moved twice. */
+export async function expectLedgerBalanced(t: TestPlatform, admin: Actor): Promise<LedgerLine[]> {
+  const res = await t.http.get('/api/admin/ledger').set(admin.auth);
+  if (res.status !== 200) throw new Error(`ledger: ${res.status}`);
+  const lines = res.body as LedgerLine[];
+  const bad = lines.filter((l) => !l.balanced || l.doubleMovements > 0);
+  if (bad.length > 0) throw new Error(`ledger unbalanced: ${JSON.stringify(bad)}`);
+  return lines;
+}

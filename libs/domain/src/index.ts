@@ -11,3 +11,4 @@ export * from './publication.js';
 export * from './bidding.js';
 export * from './deposit.js';
 export * from './countdown.js';
+export * from './valuation/index.js';

@@ -36,10 +36,13 @@ export class AccountsController {
     return this.accounts.me(user.id);
   }
 
-  /** Real-name verification (实名认证) of a bidder. */
+  /**
+   * Real-name verification (实名认证). Bidders need it to enrol; staff may verify too, which lets the
+   * platform bar them from their own court's and cases' lots even through another account (OJA Art. 34).
+   */
   @Post('me/identity')
   @HttpCode(200)
-  @Roles('bidder', 'party')
+  @Roles('bidder', 'party', 'court_clerk', 'appraiser', 'admin')
   verifyIdentity(@CurrentUser() user: AuthUser, @Body() dto: IdentityDto): Promise<UserView> {
     return this.accounts.verifyIdentity(user.id, dto);
   }

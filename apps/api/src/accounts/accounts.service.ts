@@ -148,6 +148,21 @@ export class AccountsService extends TokenVersionSource {
     }
   }
 
+  /** A login for a party of a case (当事人), linked by the court; parties may also bid (ASR Art. 12 ¶2). */
+  async createPartyAccount(actorId: string, input: { email: string; password: string; displayName: string }): Promise<{ id: string }> {
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await this.db.transaction(async (em) => {
+        const user = await em.save(em.create(User, { email: input.email.toLowerCase(), passwordHash, displayName: input.displayName, roles: ['party', 'bidder'] as Role[], courtId: null, agencyId: null }));
+        await this.audit.append(em, { stream: `user:${user.id}`, action: 'user.party_created', actorId, data: {} });
+        return { id: user.id };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw new AccountError('EMAIL_TAKEN', { field: 'email' });
+      throw error;
+    }
+  }
+
   /** The operator account from ADMIN_EMAIL / ADMIN_PASSWORD, created on first start. */
   async ensureAdmin(): Promise<void> {
     const exists = (await this.db.query('SELECT 1 FROM users WHERE email = $1', [this.config.adminEmail])) as unknown[];

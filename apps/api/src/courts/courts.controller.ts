@@ -3,7 +3,7 @@ import { UuidPipe } from '../common/uuid.pipe.js';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import type { Court } from './court.entity.js';
-import { CreateCaseDto, CreateCourtDto, UpdateClaimDto } from './courts.dto.js';
+import { CreateCaseDto, CreateCourtDto, PartyAccountDto, UpdateClaimDto } from './courts.dto.js';
 import { CourtsService, type CaseView } from './courts.service.js';
 
 @ApiTags('courts')
@@ -46,5 +46,12 @@ export class CourtsController {
   @Roles('court_clerk')
   updateClaim(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UpdateClaimDto): Promise<CaseView> {
     return this.courts.updateClaim(user, id, dto.applicantClaim);
+  }
+
+  /** Gives a party (当事人) of the case its own login, linked to the party. */
+  @Post('cases/:id/parties/:partyId/account')
+  @Roles('court_clerk')
+  partyAccount(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Param('partyId', UuidPipe) partyId: string, @Body() dto: PartyAccountDto): Promise<CaseView> {
+    return this.courts.createPartyAccount(user, id, partyId, dto);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Fen } from '../common/validation.js';
 import { PARTY_ROLES, type PartyRole } from './court.entity.js';
 
@@ -35,4 +35,9 @@ export class CreateCaseDto {
 
 export class UpdateClaimDto {
   @Fen({ description: "applicant creditor's claim in fen (OJA Art. 17 ¶2)" }) applicantClaim!: number;
+}
+
+export class PartyAccountDto {
+  @ApiProperty({ format: 'email' }) @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254) email!: string;
+  @ApiProperty({ minLength: 10 }) @IsString() @MinLength(10, { message: 'password must be at least 10 characters' }) @MaxLength(128) password!: string;
 }

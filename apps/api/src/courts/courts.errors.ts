@@ -1,9 +1,11 @@
 import { AppError, type ErrorKind } from '../common/app-error.js';
 
-export type CourtErrorCode = 'COURT_NAME_TAKEN' | 'CASE_NUMBER_TAKEN' | 'CASE_NEEDS_APPLICANT_AND_RESPONDENT' | 'CASE_NOT_FOUND' | 'COURT_NOT_FOUND';
+export type CourtErrorCode = 'PARTY_HAS_ACCOUNT' | 'COURT_NAME_TAKEN' | 'CASE_NUMBER_TAKEN' | 'CASE_NEEDS_APPLICANT_AND_RESPONDENT' | 'CASE_NOT_FOUND' | 'COURT_NOT_FOUND';
 
 function describe(code: CourtErrorCode): [ErrorKind, string] {
   switch (code) {
+    case 'PARTY_HAS_ACCOUNT':
+      return ['conflict', 'this party already has an account'];
     case 'COURT_NAME_TAKEN':
       return ['conflict', 'a court with this name already exists'];
     case 'CASE_NUMBER_TAKEN':

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth.js';
 import { isUniqueViolation } from '../common/db.js';
@@ -24,6 +25,7 @@ export class CourtsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly accounts: AccountsService,
   ) {}
 
   async createCourt(actorId: string, dto: CreateCourtDto): Promise<Court> {
@@ -87,6 +89,23 @@ export class CourtsService {
       await this.audit.append(em, { stream: `case:${id}`, action: 'case.claim_recorded', actorId: clerk.id, data: { applicantClaim } });
     });
     return this.getCase(clerk, id);
+  }
+
+  /** Gives a party of the case its own login (for negotiation, and the applicant creditor's bidding). */
+  async createPartyAccount(clerk: AuthUser, caseId: string, partyId: string, input: { email: string; password: string }): Promise<CaseView> {
+    const party = (await this.db.query(`SELECT p.id, p.name, p.user_id FROM case_parties p JOIN cases c ON c.id = p.case_id WHERE p.id = $1 AND c.id = $2 AND c.court_id = $3`, [partyId, caseId, clerk.courtId])) as {
+      id: string;
+      name: string;
+      user_id: string | null;
+    }[];
+    if (party.length === 0) throw new CourtError('CASE_NOT_FOUND');
+    if (party[0].user_id) throw new CourtError('PARTY_HAS_ACCOUNT');
+    const { id } = await this.accounts.createPartyAccount(clerk.id, { ...input, displayName: party[0].name });
+    await this.db.transaction(async (em) => {
+      await em.query('UPDATE case_parties SET user_id = $2 WHERE id = $1', [partyId, id]);
+      await this.audit.append(em, { stream: `case:${caseId}`, action: 'case.party_account_created', actorId: clerk.id, data: { partyId, userId: id } });
+    });
+    return this.getCase(clerk, caseId);
   }
 
   /** For other modules: the case with its court, or null. */

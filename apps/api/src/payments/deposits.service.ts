@@ -108,7 +108,7 @@ export class DepositsService {
       capture_method: deposit.mode === 'hold' ? 'manual' : 'automatic',
       allowed_payment_method_types: ['card'],
       description: `fapai deposit ${deposit.enrolmentId}`,
-      metadata: { kind: 'deposit', enrolmentId: deposit.enrolmentId, lotId: deposit.lotId, depositId: deposit.id },
+      metadata: { kind: 'deposit', enrolmentId: deposit.enrolmentId, lotId: deposit.lotId, depositId: deposit.id, attempt: String(deposit.attempt) },
       ...(deposit.paymentMethod ? { payment_method: deposit.paymentMethod, confirm: true } : {}),
     };
   }
@@ -157,7 +157,8 @@ export class DepositsService {
     await this.db.transaction(async (em) => {
       const deposit = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
       if (!deposit) return;
-      // A PaymentIntent of an earlier, failed attempt says nothing about the current one.
+      // A PaymentIntent of an earlier, failed attempt (a late webhook) says nothing about the current one.
+      if (intent.metadata['attempt'] !== String(deposit.attempt)) return;
       if (deposit.paymentIntentId && deposit.paymentIntentId !== intent.id) return;
       if (!deposit.paymentIntentId && deposit.status === 'awaiting_payment') {
         deposit.paymentIntentId = intent.id;

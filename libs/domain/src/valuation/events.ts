@@ -57,6 +57,9 @@ export type ValuationEvent =
   | { type: 'objector_responded'; objectionId: string; satisfied: boolean }
   | { type: 'technical_review_concluded'; objectionId: string; reportStands: boolean }
   | { type: 'objection_ruled'; objectionId: string; upheld: boolean }
+  // Arts. 11 ¶4, 19 ¶4, 27: the validity ran out before the first-auction announcement.
+  | { type: 'reissue_ordered' }
+  | { type: 'reissued_report_submitted'; by: string; priceFen: number; validUntil: number }
   // Arts. 28–29.
   | { type: 'valuation_postponed'; reason: PostponementReason }
   | { type: 'valuation_resumed' }
@@ -77,7 +80,10 @@ export type ValuationEffect =
   | { type: 'extension_refused'; to: string[]; reason: string; article: string }
   | { type: 'review_reports'; what: 'online_inquiry' | 'appraisal' }
   | { type: 'order_correction'; to: string[]; dueAt: number; article: string }
-  | { type: 'serve_reports'; what: 'online_inquiry' | 'appraisal' | 'directed_inquiry' | 'explanation' | 'correction'; dueAt: number }
+  | { type: 'serve_reports'; what: 'online_inquiry' | 'appraisal' | 'directed_inquiry' | 'explanation' | 'correction' | 'reissue'; dueAt: number }
+  | { type: 'order_reissue'; to: string[]; dueAt: number; article: string }
+  /** Nobody re-issued in time: the expired price stands unusable; a new valuation is needed. */
+  | { type: 'reissue_failed'; article: string }
   | { type: 'hold_lottery'; reason: string }
   | { type: 'publish_lottery_commitment'; commitment: string; candidates: string[] }
   | { type: 'publish_lottery_result'; seed: string; publicEntropy: string; result: string[] }

@@ -300,6 +300,10 @@ export interface ValuationState {
   stances: PartyStances;
   steps: ValuationStep[];
   result: ReferencePriceResult | null;
+  /** Results replaced by a re-issue (Arts. 11 ¶4, 19 ¶4), oldest first. */
+  previousResults: ReferencePriceResult[];
+  /** A re-issue ordered because the validity ran out before the announcement (Arts. 11 ¶4, 19 ¶4). */
+  reissue: ReissueRecord | null;
   /** Art. 28 postponement (暂缓): every deadline of the running step is frozen from this instant. */
   postponedAt: number | null;
   postponements: { from: number; to: number | null; reason: string }[];
@@ -308,6 +312,19 @@ export interface ValuationState {
   remindersSent: string[];
   /** Number of events applied (the API can use it as an optimistic-lock version). */
   version: number;
+}
+
+/**
+ * Re-issue (重新出具) of an expired online-inquiry or appraisal result: the platforms whose results made
+ * up the price re-issue within 3 days (Art. 11 ¶4), the original agency within 15 days (Art. 19 ¶4).
+ */
+export interface ReissueRecord {
+  method: 'online_inquiry' | 'appraisal';
+  orderedAt: number;
+  dueAt: number;
+  from: string[];
+  reports: { by: string; priceFen: number; validUntil: number; submittedAt: number }[];
+  status: 'pending' | 'done' | 'failed';
 }
 
 /** Art. 29 ¶1 (must withdraw) and ¶2 (may withdraw). */

@@ -847,3 +847,69 @@ describe('complete flow: negotiation fails → no government price → online in
     ]);
   });
 });
+
+describe('re-issue of an expired result, RPR Arts. 11 ¶4, 19 ¶4, 27', () => {
+  /** Online inquiry by joint request, A and B report (valid 180 days), determined at W. */
+  const W = T0 + 9 * DAY + 1;
+  const determinedOnline = () => {
+    const f = flow();
+    f.ok({ type: 'joint_request_recorded', method: 'online_inquiry' }, T0);
+    f.ok({ type: 'online_inquiry_opened', actor: 'clerk', platformIds: ['A', 'B'] }, T0);
+    f.ok(report('A', 100_00, T0), T0 + HOUR);
+    f.ok(report('B', 200_00, T0), T0 + HOUR);
+    f.ok({ type: 'online_reports_reviewed', faultyPlatformIds: [] }, T0 + 4 * DAY);
+    f.ok({ type: 'reports_served', recipients: PARTIES }, T0 + 4 * DAY);
+    f.tick(W);
+    expect(f.s.result).toMatchObject({ referencePriceFen: 150_00, validUntil: T0 + 180 * DAY });
+    return f;
+  };
+  const EXPIRED = T0 + 180 * DAY + 1;
+
+  it('Art. 11 ¶4: the platforms re-issue within 3 days once the validity has run out; the mean replaces the old price', () => {
+    const f = determinedOnline();
+    expect(f.no({ type: 'reissue_ordered' }, T0 + 180 * DAY)).toMatchObject({ code: 'REISSUE_NOT_DUE', condition: 'validity_expired' });
+    expect(f.ok({ type: 'reissue_ordered' }, EXPIRED)).toEqual([{ type: 'order_reissue', to: ['A', 'B'], dueAt: EXPIRED + 3 * DAY, article: 'RPR Art. 11 ¶4' }]);
+    expect(f.no({ type: 'reissued_report_submitted', by: 'C', priceFen: 1, validUntil: EXPIRED + DAY }, EXPIRED + DAY)).toMatchObject({ code: 'REISSUE_NOT_ORDERED' });
+    f.ok({ type: 'reissued_report_submitted', by: 'A', priceFen: 110_00, validUntil: EXPIRED + 90 * DAY }, EXPIRED + DAY);
+    const done = f.ok({ type: 'reissued_report_submitted', by: 'B', priceFen: 211_00, validUntil: EXPIRED + 60 * DAY }, EXPIRED + 3 * DAY);
+    expect(ofType(done, 'reference_price_determined')[0]!.result).toMatchObject({
+      referencePriceFen: 160_50,
+      validUntil: EXPIRED + 60 * DAY,
+      basis: 'reissued_art11_4',
+      sources: ['A', 'B'],
+    });
+    expect(f.s.previousResults).toHaveLength(1);
+    expect(f.s.previousResults[0]!.referencePriceFen).toBe(150_00);
+  });
+
+  it('Art. 11 ¶4: a platform late with its re-issue is left out; only the timely ones are averaged', () => {
+    const f = determinedOnline();
+    f.ok({ type: 'reissue_ordered' }, EXPIRED);
+    f.ok({ type: 'reissued_report_submitted', by: 'B', priceFen: 220_00, validUntil: EXPIRED + 90 * DAY }, EXPIRED + 3 * DAY);
+    expect(f.no({ type: 'reissued_report_submitted', by: 'A', priceFen: 1, validUntil: EXPIRED + 90 * DAY }, EXPIRED + 3 * DAY + 1)).toMatchObject({ code: 'REISSUE_LATE' });
+    f.tick(EXPIRED + 3 * DAY + 1);
+    expect(f.s.result).toMatchObject({ referencePriceFen: 220_00, sources: ['B'] });
+  });
+
+  it('Art. 19 ¶4: the original agency re-issues within 15 days; if it does not, the re-issue fails', () => {
+    const f = flow({ appraisalRequiredByLaw: true });
+    f.ok({ type: 'appraisal_opened', actor: 'clerk' }, T0);
+    f.ok({ type: 'agencies_agreed', agencyIds: ['a', 'b', 'c'] }, T0);
+    f.ok({ type: 'appraisal_report_submitted', agencyId: 'a', priceFen: 9_000_00, validUntil: T0 + 100 * DAY, method: 'cost', standards: 's' }, T0 + DAY);
+    f.ok({ type: 'appraisal_report_reviewed', findings: [] }, T0 + DAY);
+    f.ok({ type: 'reports_served', recipients: PARTIES }, T0 + DAY);
+    f.tick(T0 + 6 * DAY + 1);
+    const X = T0 + 100 * DAY + 1;
+    expect(f.ok({ type: 'reissue_ordered' }, X)).toEqual([{ type: 'order_reissue', to: ['a'], dueAt: X + 15 * DAY, article: 'RPR Art. 19 ¶4' }]);
+    expect(f.tick(X + 15 * DAY + 1)).toEqual([{ type: 'reissue_failed', article: 'RPR Art. 19 ¶4' }]);
+    expect(f.s.reissue!.status).toBe('failed');
+  });
+
+  it('Art. 27: a negotiated price is not re-issued (REISSUE_NOT_APPLICABLE)', () => {
+    const f = flow();
+    f.ok({ type: 'negotiation_opened', actor: 'clerk' }, T0);
+    f.ok({ type: 'negotiation_price_submitted', party: 'applicant', priceFen: 5, validUntil: T0 + DAY }, T0);
+    f.ok({ type: 'negotiation_price_submitted', party: 'respondent', priceFen: 5, validUntil: T0 + DAY }, T0);
+    expect(f.no({ type: 'reissue_ordered' }, T0 + 2 * DAY)).toMatchObject({ code: 'REISSUE_NOT_APPLICABLE' });
+  });
+});

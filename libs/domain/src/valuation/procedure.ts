@@ -25,6 +25,8 @@ import {
   type PartyStance,
   type PlatformEntry,
   type PropertyFacts,
+  type ReferencePriceResult,
+  type ReissueRecord,
   type ReportService,
   type ValuationMethod,
   type ValuationState,
@@ -32,7 +34,7 @@ import {
   type ValuationStep,
   type WithdrawalReason,
 } from './model.js';
-import { onlineInquiryReferencePrice, type AveragingReport } from './online-inquiry.js';
+import { meanHalfUpFen, onlineInquiryReferencePrice, type AveragingReport } from './online-inquiry.js';
 import { allowedMethods, checkMethod } from './order.js';
 import { toMs, type Instant } from './time.js';
 import { checkSubmittedValidity } from './validity.js';
@@ -50,6 +52,7 @@ export type ValuationDeadlineKind =
   | 'appraisal_report' // Art. 19 ¶3: late → materials back, next agency
   | 'appraisal_correction' // Arts. 19 ¶3, 20: explanation/correction late → next agency
   | 'agency_explanation' // Art. 23 ¶1: no explanation in 5 days → technical review
+  | 'reissue' // Arts. 11 ¶4, 19 ¶4: the re-issue period is over
   | ValuationReminderKind; // duties with no automatic consequence: raised once as an `overdue` effect
 
 export interface ValuationDeadline {
@@ -92,6 +95,8 @@ export function createValuationProcedure(
     stances: { applicant: party(), respondent: party(), jointRequest: null },
     steps: [],
     result: null,
+    previousResults: [],
+    reissue: null,
     postponedAt: null,
     postponements: [],
     withdrawal: null,
@@ -135,6 +140,9 @@ export function pendingValuationDeadlines(state: ValuationState, profile: RulesP
   }
   const step = activeValuationStep(state);
   if (step) out.push(...stepDeadlines(step, reminder));
+  if (state.reissue?.status === 'pending') {
+    out.push({ kind: 'reissue', at: state.reissue.dueAt, stepId: state.result!.stepId, ref: 'reissue', article: state.reissue.method === 'online_inquiry' ? 'RPR Art. 11 ¶4' : 'RPR Art. 19 ¶4' });
+  }
   return out.sort((a, b) => a.at - b.at);
 }
 
@@ -232,6 +240,8 @@ function dispatch(ctx: Ctx, e: ValuationEvent): void {
   if (e.type === 'objection_filed') return objectionFiled(ctx, e);
   if (e.type === 'materials_returned') return materialsReturned(ctx, e.agencyId);
   if (e.type === 'deadline_passed') return deadlinePassed(ctx);
+  if (e.type === 'reissue_ordered') return reissueOrdered(ctx);
+  if (e.type === 'reissued_report_submitted') return reissuedReport(ctx, e);
   if (s.result) fail('PROCEDURE_CLOSED', 'RPR Art. 26', 'the reference price is already determined');
   const whilePostponed: ValuationEvent['type'][] = ['valuation_resumed', 'valuation_withdrawn', 'facts_recorded', 'party_stance_recorded', 'joint_request_recorded'];
   if (s.postponedAt !== null && !whilePostponed.includes(e.type)) fail('PROCEDURE_POSTPONED', 'RPR Art. 28', 'the procedure is postponed');
@@ -304,6 +314,59 @@ function dispatch(ctx: Ctx, e: ValuationEvent): void {
     case 'valuation_withdrawn':
       return withdraw(ctx, e.reason);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Arts. 11 ¶4, 19 ¶4, 27 re-issue (重新出具)
+
+function reissueOrdered(ctx: Ctx): void {
+  const { s, t } = ctx;
+  const result = s.result;
+  if (!result) fail('EVENT_NOT_ALLOWED_NOW', 'RPR Art. 27', 'there is no reference price to re-issue', 'price_determined');
+  if (result.method !== 'online_inquiry' && result.method !== 'appraisal') {
+    fail('REISSUE_NOT_APPLICABLE', 'RPR Art. 27', 'a negotiated or directed price is not re-issued: a new valuation is needed');
+  }
+  if (s.reissue?.status === 'pending') fail('EVENT_NOT_ALLOWED_NOW', 'RPR Arts. 11 ¶4, 19 ¶4', 'a re-issue is already running', 'no_reissue_running');
+  if (t <= result.validUntil) fail('REISSUE_NOT_DUE', 'RPR Art. 27 ¶3', 'the result is still valid', 'validity_expired');
+  const online = result.method === 'online_inquiry';
+  const v = ctx.profile.valuation;
+  const dueAt = t + (online ? v.onlineInquiryReissueMs : v.appraisalReissueMs);
+  const article = online ? 'RPR Art. 11 ¶4' : 'RPR Art. 19 ¶4';
+  s.reissue = { method: result.method, orderedAt: t, dueAt, from: [...result.sources], reports: [], status: 'pending' };
+  ctx.effects.push({ type: 'order_reissue', to: [...result.sources], dueAt, article });
+}
+
+function reissuedReport(ctx: Ctx, e: Extract<ValuationEvent, { type: 'reissued_report_submitted' }>): void {
+  const r = ctx.s.reissue;
+  if (ctx.s.withdrawal) fail('PROCEDURE_CLOSED', 'RPR Art. 29', 'the procedure was withdrawn');
+  if (!r || r.status !== 'pending') fail('REISSUE_NOT_ORDERED', 'RPR Arts. 11 ¶4, 19 ¶4', 'no re-issue was ordered');
+  if (!r.from.includes(e.by) || r.reports.some((x) => x.by === e.by)) {
+    fail('REISSUE_NOT_ORDERED', 'RPR Arts. 11 ¶4, 19 ¶4', `${e.by} has no re-issue outstanding`, 'issuer_asked_and_not_yet_reissued');
+  }
+  if (ctx.t > r.dueAt) fail('REISSUE_LATE', r.method === 'online_inquiry' ? 'RPR Art. 11 ¶4' : 'RPR Art. 19 ¶4', 'the re-issue period has passed');
+  checkPrice(e.priceFen);
+  checkValidity(ctx, e.validUntil, 'RPR Art. 27 ¶1');
+  r.reports.push({ by: e.by, priceFen: e.priceFen, validUntil: e.validUntil, submittedAt: ctx.t });
+  if (r.reports.length === r.from.length) completeReissue(ctx, r);
+}
+
+/** The re-issued figure: for online inquiry the mean of the platforms that re-issued (Art. 13 ¶1 by analogy). */
+function completeReissue(ctx: Ctx, r: ReissueRecord): void {
+  const old = ctx.s.result!;
+  r.status = 'done';
+  const result: ReferencePriceResult = {
+    referencePriceFen: meanHalfUpFen(r.reports.map((x) => x.priceFen)),
+    method: old.method,
+    validUntil: Math.min(...r.reports.map((x) => x.validUntil)),
+    decidedAt: ctx.t,
+    stepId: old.stepId,
+    basis: r.method === 'online_inquiry' ? 'reissued_art11_4' : 'reissued_art19_4',
+    sources: r.reports.map((x) => x.by),
+  };
+  ctx.s.previousResults.push(old);
+  ctx.s.result = result;
+  ctx.effects.push({ type: 'serve_reports', what: 'reissue', dueAt: ctx.t + ctx.profile.valuation.serveReportsMs });
+  ctx.effects.push({ type: 'reference_price_determined', result: { ...result, sources: [...result.sources] } });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1138,6 +1201,13 @@ function applyDeadline(ctx: Ctx, d: ValuationDeadline): void {
       const c = current(s)!;
       ctx.effects.push({ type: 'provider_late', provider: 'agency', id: c.agencyId, article: 'RPR Art. 19 ¶3' });
       return replaceAgency(ctx, s, c, 'explanation_or_correction_late', 'RPR Arts. 19 ¶3, 20');
+    }
+    case 'reissue': {
+      const r = ctx.s.reissue!;
+      if (r.reports.length > 0) return completeReissue(ctx, r);
+      r.status = 'failed';
+      ctx.effects.push({ type: 'reissue_failed', article: d.article });
+      return;
     }
     case 'agency_explanation': {
       const s = step as AppraisalStep;

@@ -1,0 +1,61 @@
+/**
+ * Who is logged in. The session (token) lives in `api/session.ts`; the profile (`GET /api/me`) is a query
+ * so identity verification refreshes it everywhere.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { MeView, Role } from '@fapai/contracts';
+import { endpoints } from '../api/endpoints';
+import { getSession, onSessionChange, setSession, type Session } from '../api/session';
+
+interface Auth {
+  session: Session | null;
+  me: MeView | undefined;
+  loadingMe: boolean;
+  hasRole(role: Role): boolean;
+  login(email: string, password: string): Promise<MeView>;
+  logout(): Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [session, setLocal] = useState<Session | null>(getSession);
+  const qc = useQueryClient();
+  useEffect(() => onSessionChange(() => setLocal(getSession())), []);
+  const meQuery = useQuery({ queryKey: ['me', session?.userId], queryFn: endpoints.me, enabled: session !== null, staleTime: 60_000 });
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const res = await endpoints.login({ email, password });
+      setSession({ token: res.accessToken, userId: res.user.id, expiresAt: Date.now() + res.expiresIn * 1000 });
+      const me = await endpoints.me();
+      qc.setQueryData(['me', res.user.id], me);
+      return me;
+    },
+    [qc],
+  );
+  const logout = useCallback(async () => {
+    try {
+      await endpoints.logout();
+    } catch {
+      // the token may already be invalid; logging out locally is what matters
+    }
+    setSession(null);
+    qc.removeQueries({ queryKey: ['me'] });
+    qc.removeQueries({ queryKey: ['enrolment'] });
+  }, [qc]);
+
+  const me = session ? meQuery.data : undefined;
+  const value = useMemo<Auth>(
+    () => ({ session, me, loadingMe: session !== null && meQuery.isLoading, hasRole: (role) => me?.roles.includes(role) ?? false, login, logout }),
+    [session, me, meQuery.isLoading, login, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
