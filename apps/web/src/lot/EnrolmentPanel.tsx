@@ -1,0 +1,95 @@
+/**
+ * Enrolment (报名) with the deposit (保证金). Without a Stripe publishable key from the API (offline and
+ * test mode) the bidder picks a Stripe test card, which the server confirms at once; the card form of
+ * Stripe Elements is not shown because the API does not expose a publishable key.
+ */
+import { useState } from 'react';
+import { Alert, Button, Radio } from 'antd';
+import { Link, useLocation } from 'react-router-dom';
+import type { EnrolmentView, LotView } from '@fapai/contracts';
+import { useAuth } from '../auth/auth';
+import { formatYuan } from '../format/money';
+import { useI18n } from '../i18n/i18n';
+import { useEnrol } from './enrolment';
+import { errorText } from './refusals';
+
+const TEST_CARDS = [
+  { value: 'pm_card_visa', label: 'enrol.card.visa' },
+  { value: 'pm_card_chargeDeclined', label: 'enrol.card.declined' },
+] as const;
+
+export function EnrolmentPanel({ lot, enrolment, canEnrol }: { lot: LotView; enrolment: EnrolmentView | null | undefined; canEnrol: boolean }) {
+  const { t } = useI18n();
+  const { session, me, hasRole } = useAuth();
+  const location = useLocation();
+  const enrol = useEnrol(lot.id);
+  const [card, setCard] = useState<string>('pm_card_visa');
+
+  const body = (() => {
+    if (!session) {
+      return (
+        <p>
+          <Link to={`/login?next=${encodeURIComponent(location.pathname)}`} data-testid="login-to-bid">
+            {t('bid.loginFirst')}
+          </Link>
+        </p>
+      );
+    }
+    if (!hasRole('bidder')) return null;
+    if (enrolment?.status === 'active') {
+      return (
+        <>
+          <Alert type="success" showIcon title={t('enrol.done', { code: enrolment.bidderCode ?? '—' })} data-testid="enrolled" />
+          {enrolment.deposit && (
+            <p style={{ marginTop: 8 }}>
+              {t('lot.deposit')}：{formatYuan(enrolment.deposit.amount)} · {t(`deposit.status.${enrolment.deposit.status}`)}
+            </p>
+          )}
+        </>
+      );
+    }
+    if (!canEnrol) return <p className="muted">{t('enrol.closed')}</p>;
+    if (me && !me.identityVerified) {
+      return (
+        <p>
+          {t('enrol.verifyFirst')} <Link to="/account#identity">{t('enrol.verifyLink')}</Link>
+        </p>
+      );
+    }
+    const failed = enrolment?.deposit?.status === 'failed';
+    const waiting = enrolment?.deposit?.status === 'awaiting_payment' && !enrol.isPending;
+    return (
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          enrol.mutate(card);
+        }}
+      >
+        <p>{t('enrol.deposit', { amount: formatYuan(enrolment?.depositDue ?? lot.deposit ?? 0) })}</p>
+        <fieldset style={{ border: 0, padding: 0, margin: '0 0 12px' }}>
+          <legend style={{ fontSize: 14, marginBottom: 6 }}>{t('enrol.method')}</legend>
+          <Radio.Group value={card} onChange={(e) => setCard(String(e.target.value))} style={{ display: 'flex', flexDirection: 'column', gap: 6 }}>
+            {TEST_CARDS.map((c) => (
+              <Radio key={c.value} value={c.value}>
+                {t(c.label)}
+              </Radio>
+            ))}
+          </Radio.Group>
+        </fieldset>
+        {failed && <Alert type="error" showIcon title={t('enrol.failed')} style={{ marginBottom: 12 }} data-testid="deposit-failed" />}
+        {waiting && <Alert type="info" showIcon title={t('deposit.status.awaiting_payment')} style={{ marginBottom: 12 }} />}
+        {enrol.error && <Alert type="error" showIcon title={errorText(t, enrol.error)} style={{ marginBottom: 12 }} />}
+        <Button type="primary" htmlType="submit" loading={enrol.isPending} block data-testid="enrol-submit">
+          {failed ? t('enrol.retry') : t('enrol.submit')}
+        </Button>
+      </form>
+    );
+  })();
+  if (body === null) return null;
+  return (
+    <section className="panel" aria-labelledby="enrol-title" data-testid="enrolment-panel">
+      <h2 id="enrol-title">{t('enrol.title')}</h2>
+      {body}
+    </section>
+  );
+}

@@ -1,0 +1,303 @@
+/**
+ * Live bidding and closing on real PostgreSQL in the sandbox profile, through HTTP and real socket.io
+ * clients: racing bidders, watchers, extensions, priority matches, idempotency, the close, deposits, and a
+ * restart across the end time.
+ */
+import type { LotBidEvent } from '@fapai/contracts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { connect, watcher, type AuctionClient } from '../support/sockets.js';
+import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+import { loadConfig } from '../../apps/api/src/config/env.js';
+import { startPlatform } from '../../apps/api/src/platform.js';
+
+let t: TestPlatform;
+let admin: Actor;
+let clerk: Actor;
+let caseId: string;
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  admin = await loginAdmin(t);
+  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
+  caseId = await createCase(t, clerk);
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function lotView(id: string): Promise<{ status: string; currentPrice: number | null; endsAt: string; seq: number; leaderCode: string | null; extensionCount: number; bidCount: number }> {
+  return (await t.http.get(`/api/lots/${id}`).expect(200)).body as never;
+}
+
+async function enrolled(lotId: string, n: number): Promise<(Actor & { code: string })[]> {
+  const out: (Actor & { code: string })[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = await registerBidder(t);
+    const res = await enrol(t, b, lotId);
+    if (res.status !== 201) throw new Error(`enrol: ${JSON.stringify(res)}`);
+    out.push({ ...b, code: res.body['bidderCode'] as string });
+  }
+  return out;
+}
+
+async function waitLive(lotId: string): Promise<void> {
+  await waitFor('lot live', async () => (await lotView(lotId)).status === 'live', 20_000);
+}
+
+describe('the bid rules through the API', () => {
+  let lot: string;
+  let a: Actor & { code: string };
+  let b: Actor & { code: string };
+  beforeAll(async () => {
+    lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    [a, b] = await enrolled(lot, 2);
+  });
+
+  it('refuses bids before the start (LOT_NOT_LIVE), then accepts the starting price', async () => {
+    const early = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 });
+    if (early.status !== 201) expect(early.body).toMatchObject({ code: 'LOT_NOT_LIVE' });
+    await waitLive(lot);
+    const first = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 });
+    if (early.status !== 201) expect(first.status).toBe(201);
+  });
+
+  it('refuses a bid below the current price plus an increment, off the increment grid, or by the leader', async () => {
+    const now = await lotView(lot);
+    expect(now.currentPrice).toBe(700_000);
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount: 700_000 })).body).toMatchObject({ code: 'BID_TOO_LOW' });
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount: 700_500 })).body).toMatchObject({ code: expect.stringMatching(/BID_TOO_LOW|BID_NOT_ON_INCREMENT/) });
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount: 701_500 })).body).toMatchObject({ code: 'BID_NOT_ON_INCREMENT' });
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 701_000 })).body).toMatchObject({ code: 'LEADER_CANNOT_OUTBID_SELF' });
+  });
+
+  it('asks for confirmation of a jump of more than N increments and says by how much', async () => {
+    const jump = await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount: 750_000 }).expect(409);
+    expect(jump.body).toMatchObject({ code: 'JUMP_NEEDS_CONFIRMATION' });
+    expect(JSON.stringify(jump.body.details)).toMatch(/50000|50 000|50,000/);
+    const ok = await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount: 750_000, confirmJump: true }).expect(201);
+    expect(ok.body).toMatchObject({ bid: { amount: 750_000, bidderCode: b.code, seq: 2 }, lot: { currentPrice: 750_000, leaderCode: b.code } });
+  });
+
+  it('never places two bids for the same Idempotency-Key', async () => {
+    const key = `k-${Date.now()}`;
+    const one = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).set('Idempotency-Key', key).send({ amount: 751_000 }).expect(201);
+    const two = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).set('Idempotency-Key', key).send({ amount: 751_000 }).expect(201);
+    expect(two.body).toEqual(one.body);
+    const other = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).set('Idempotency-Key', key).send({ amount: 760_000 }).expect(409);
+    expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    const rows = await t.db.query(`SELECT count(*)::int AS n FROM bids WHERE lot_id = $1 AND amount = 751000`, [lot]);
+    expect(rows.rows[0].n).toBe(1);
+  });
+
+  it('shows the public record with codes only', async () => {
+    const rec = await t.http.get(`/api/lots/${lot}/bids`).expect(200);
+    expect(rec.body).toMatchObject({ total: 3, items: [{ seq: 3, amount: 751_000, bidderCode: a.code }, { seq: 2 }, { seq: 1, amount: 700_000 }] });
+    expect(JSON.stringify(rec.body)).not.toMatch(/enrolment|userId|email|realName/i);
+  });
+
+  it('refuses a bidder who is not enrolled', async () => {
+    const stranger = await registerBidder(t);
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(stranger.auth).send({ amount: 800_000 })).body).toMatchObject({ code: 'NOT_ENROLLED' });
+  });
+});
+
+describe('priority purchasers (OJA Arts. 19, 21)', () => {
+  it('a confirmed priority purchaser may match the current price and wins the tie; ranks and time break ties among them', async () => {
+    const lot = await publishedLot(t, clerk, caseId, {
+      startInMs: 4000,
+      durationMs: 60_000,
+      extra: { priorityHolders: [{ name: '共有人甲', nature: '按份共有人', rank: 1 }, { name: '承租人乙', nature: '承租人', rank: 2 }] },
+    });
+    const [ordinary] = await enrolled(lot, 1);
+    const p1 = await registerBidder(t);
+    const p2 = await registerBidder(t);
+    for (const [who, name] of [[p1, '共有人甲'], [p2, '承租人乙']] as const) {
+      await t.http.post(`/api/lots/${lot}/enrolments`).set(who.auth).send({ paymentMethod: 'pm_card_visa', priorityClaim: name }).expect(201);
+    }
+    const claims = (await t.http.get(`/api/lots/${lot}/priority-claims`).set(clerk.auth).expect(200)).body as { enrolmentId: string; priorityClaim: string }[];
+    expect(JSON.stringify(claims)).not.toMatch(/realName|idNumber|email/);
+    for (const c of claims) {
+      const rank = c.priorityClaim === '共有人甲' ? 1 : 2;
+      const res = await t.http.post(`/api/lots/${lot}/priority-purchasers`).set(clerk.auth).send({ enrolmentId: c.enrolmentId, rank }).expect(201);
+      expect((res.body as { bidderCode: string }).bidderCode).toMatch(new RegExp(`^P${rank}-`));
+    }
+    await waitLive(lot);
+    await t.http.post(`/api/lots/${lot}/bids`).set(ordinary.auth).send({ amount: 700_000 }).expect(201);
+    // rank 2 matches the ordinary bidder's price
+    const m2 = await t.http.post(`/api/lots/${lot}/bids`).set(p2.auth).send({ amount: 700_000 }).expect(201);
+    expect(m2.body).toMatchObject({ bid: { priority: true }, lot: { currentPrice: 700_000 } });
+    // the ordinary bidder cannot match back
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(ordinary.auth).send({ amount: 700_000 })).body).toMatchObject({ code: 'BID_TOO_LOW' });
+    // rank 1 matches rank 2 and takes the lead; rank 2 cannot match rank 1 back
+    await t.http.post(`/api/lots/${lot}/bids`).set(p1.auth).send({ amount: 700_000 }).expect(201);
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(p2.auth).send({ amount: 700_000 })).body).toMatchObject({ code: 'PRIORITY_MATCH_NOT_WINNING' });
+    const view = await lotView(lot);
+    expect(view.leaderCode).toMatch(/^P1-/);
+    expect(view.currentPrice).toBe(700_000);
+  });
+});
+
+describe('racing, watching and closing', () => {
+  it('50 bidders race over HTTP and sockets; the record is gapless, every watcher sees every bid in order, one winner, deposits settled', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 20_000, durationMs: 8_000 });
+    const bidders = await enrolled(lot, 50);
+    const watchers = await Promise.all(Array.from({ length: 20 }, () => watcher(t.url, lot)));
+    const sockets: AuctionClient[] = await Promise.all(bidders.slice(0, 25).map((b) => connect(t.url, b.token)));
+    await waitLive(lot);
+    let known = 0;
+    for (const w of watchers) w.socket.on('lot.bid', (e) => (known = Math.max(known, e.amount)));
+    const stopAt = Date.now() + 4000;
+    let accepted = 0;
+    let refused = 0;
+    await Promise.all(
+      bidders.map(async (b, i) => {
+        while (Date.now() < stopAt) {
+          const amount = known === 0 ? 700_000 : known + 1000 * (1 + (i % 3));
+          if (i < 25) {
+            const ack = await sockets[i].emitWithAck('bid.place', { lotId: lot, amount });
+            if (ack.ok) accepted++;
+            else refused++;
+          } else {
+            const res = await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount });
+            if (res.status === 201) accepted++;
+            else refused++;
+          }
+          await new Promise((r) => setTimeout(r, 20 + (i % 7) * 10));
+        }
+      }),
+    );
+    expect(accepted).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(0);
+    const closed = await waitFor('lot closed', async () => {
+      const r = await t.http.get(`/api/lots/${lot}/result`);
+      return r.status === 200 ? (r.body as { outcome: string; price: number; bidderCode: string; endedAt: string; bidCount: number }) : null;
+    }, 30_000);
+    const { rows: bids } = await t.db.query<{ seq: number; amount: string; bidder_code: string; placed_at: Date }>(`SELECT seq, amount, bidder_code, placed_at FROM bids WHERE lot_id = $1 ORDER BY seq`, [lot]);
+    expect(bids.length).toBe(accepted);
+    bids.forEach((b, i) => expect(b.seq).toBe(i + 1));
+    for (let i = 1; i < bids.length; i++) expect(Number(bids[i].amount)).toBeGreaterThan(Number(bids[i - 1].amount));
+    expect(new Set(bids.map((b) => b.amount)).size).toBe(bids.length);
+    const endedAt = Date.parse(closed.endedAt);
+    for (const b of bids) expect(b.placed_at.getTime()).toBeLessThan(endedAt);
+    const top = bids[bids.length - 1];
+    expect(closed).toMatchObject({ outcome: 'sold', price: Number(top.amount), bidderCode: top.bidder_code, bidCount: bids.length });
+    // every watcher got every accepted bid, in order, and the close
+    await waitFor('watchers caught up', async () => watchers.every((w) => w.closed.length === 1 && w.bids.length === bids.length), 10_000);
+    for (const w of watchers) {
+      expect(w.bids.map((e: LotBidEvent) => e.seq)).toEqual(bids.map((b) => b.seq));
+      expect(w.closed[0]).toMatchObject({ outcome: 'sold', price: Number(top.amount), bidderCode: top.bidder_code });
+    }
+    // endsAt never moved backwards, bid after bid
+    const { rows: ends } = await t.db.query<{ ends_at_after: Date }>(`SELECT ends_at_after FROM bids WHERE lot_id = $1 ORDER BY seq`, [lot]);
+    for (let i = 1; i < ends.length; i++) expect(ends[i].ends_at_after.getTime()).toBeGreaterThanOrEqual(ends[i - 1].ends_at_after.getTime());
+    expect(ends[ends.length - 1].ends_at_after.getTime()).toBe(endedAt);
+    // one row in the results; losers' deposits released, the winner's applied
+    await waitFor('deposits settled', async () => {
+      const r = await t.db.query(`SELECT status, count(*)::int AS n FROM deposits WHERE lot_id = $1 GROUP BY status`, [lot]);
+      const by = Object.fromEntries(r.rows.map((x: { status: string; n: number }) => [x.status, x.n]));
+      return by['released'] === 49 && by['applied'] === 1;
+    }, 20_000);
+    const results = await t.db.query(`SELECT count(*)::int AS n FROM lot_results WHERE lot_id = $1`, [lot]);
+    expect(results.rows[0].n).toBe(1);
+    const line = (await expectLedgerBalanced(t, admin)).find((l) => l.lotId === lot)!;
+    expect(line).toMatchObject({ secured: 50 * 70_000, released: 49 * 70_000, applied: 70_000, stillHeld: 0 });
+    // no bid is accepted after the end
+    const late = await t.http.post(`/api/lots/${lot}/bids`).set(bidders[0].auth).send({ amount: Number(top.amount) + 1000 });
+    expect(late.body).toMatchObject({ code: expect.stringMatching(/LOT_ENDED|LOT_NOT_LIVE/) });
+    for (const s of [...sockets, ...watchers.map((w) => w.socket)]) s.disconnect();
+  }, 120_000);
+
+  it('a bid in the last seconds extends the end to bid time + the extension, repeatedly (OJA Art. 20)', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8_000 });
+    const [a, b] = await enrolled(lot, 2);
+    const w = await watcher(t.url, lot);
+    await waitLive(lot);
+    const before = await lotView(lot);
+    // wait until inside the 3 s window of the sandbox profile
+    await waitFor('inside the extension window', async () => Date.parse(before.endsAt) - Date.now() < 2000, 15_000, 50);
+    const r1 = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 }).expect(201);
+    const end1 = Date.parse((r1.body as { lot: { endsAt: string } }).lot.endsAt);
+    const placed1 = Date.parse((r1.body as { bid: { placedAt: string } }).bid.placedAt);
+    expect(end1).toBe(placed1 + 3000);
+    expect(end1).toBeGreaterThan(Date.parse(before.endsAt));
+    await new Promise((r) => setTimeout(r, 1500));
+    const r2 = await t.http.post(`/api/lots/${lot}/bids`).set(b.auth).send({ amount: 701_000 }).expect(201);
+    const end2 = Date.parse((r2.body as { lot: { endsAt: string } }).lot.endsAt);
+    expect(end2).toBeGreaterThan(end1);
+    const view = await lotView(lot);
+    expect(view.extensionCount).toBe(2);
+    await waitFor('bid events', async () => w.bids.length === 2);
+    expect(w.bids.map((e) => e.extended)).toEqual([true, true]);
+    const result = await waitFor('closed', async () => {
+      const r = await t.http.get(`/api/lots/${lot}/result`);
+      return r.status === 200 ? (r.body as { outcome: string; price: number; endedAt: string }) : null;
+    });
+    expect(result).toMatchObject({ outcome: 'sold', price: 701_000 });
+    expect(Date.parse(result.endedAt)).toBe(end2);
+    w.socket.disconnect();
+  }, 60_000);
+
+  it('a lot without bids ends unsold (流拍) and releases every deposit', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 8_000 });
+    await enrolled(lot, 2);
+    const result = await waitFor('closed', async () => {
+      const r = await t.http.get(`/api/lots/${lot}/result`);
+      return r.status === 200 ? (r.body as { outcome: string; price: number | null }) : null;
+    }, 20_000);
+    expect(result).toMatchObject({ outcome: 'unsold', price: null });
+    await waitFor('released', async () => {
+      const r = await t.db.query(`SELECT count(*)::int AS n FROM deposits WHERE lot_id = $1 AND status = 'released'`, [lot]);
+      return r.rows[0].n === 2;
+    });
+    expect((await lotView(lot)).status).toBe('unsold');
+    await expectLedgerBalanced(t, admin);
+  }, 40_000);
+
+  it('socket bidding needs a token; anonymous watchers get snapshots and the server time', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 60_000 });
+    const anon = await connect(t.url);
+    const snap = await anon.emitWithAck('lot.watch', { lotId: lot });
+    expect(snap).toMatchObject({ ok: true, lot: { id: lot, status: 'announced' } });
+    expect(Math.abs(Date.parse((snap as { serverTime: string }).serverTime) - Date.now())).toBeLessThan(5000);
+    const bid = await anon.emitWithAck('bid.place', { lotId: lot, amount: 700_000 });
+    expect(bid).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    const bad = await anon.emitWithAck('lot.watch', { lotId: 'nope' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    anon.disconnect();
+  });
+});
+
+describe('restart across the end time', () => {
+  it('a lot that ends while the API is stopped is closed on restart with its true end and winner', async () => {
+    const s = await startTestPlatform();
+    const a = await loginAdmin(s);
+    const c = await createStaff(s, a, 'court_clerk', { courtId: await createCourt(s, a) });
+    const k = await createCase(s, c);
+    const lot = await publishedLot(s, c, k, { startInMs: 2500, durationMs: 8_000 });
+    const x = await registerBidder(s);
+    const y = await registerBidder(s);
+    await enrol(s, x, lot);
+    await enrol(s, y, lot);
+    await waitFor('live', async () => ((await s.http.get(`/api/lots/${lot}`)).body as { status: string }).status === 'live', 10_000);
+    await s.http.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount: 700_000 }).expect(201);
+    const last = await s.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 702_000 }).expect(201);
+    const endsAt = (last.body as { lot: { endsAt: string }; bid: { bidderCode: string } }).lot.endsAt;
+    const code = (last.body as { bid: { bidderCode: string } }).bid.bidderCode;
+    const databaseUrl = s.databaseUrl;
+    const config = s.platform.config;
+    await s.stop();
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(endsAt) - Date.now()) + 1500));
+    const again = await startPlatform(loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, PORT: '0', RULES_PROFILE: 'sandbox', SEED_DEMO: 'false', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error', DATA_DIR: config.dataDir, JWT_SECRET: config.jwtSecret, IDENTITY_HASH_KEY: config.identityHashKey, ADMIN_EMAIL: config.adminEmail, ADMIN_PASSWORD: config.adminPassword }));
+    try {
+      const { default: request } = await import('supertest');
+      const result = await waitFor('closed after restart', async () => {
+        const r = await request(again.url).get(`/api/lots/${lot}/result`);
+        return r.status === 200 ? (r.body as { outcome: string; price: number; bidderCode: string; endedAt: string; closedAt: string }) : null;
+      }, 20_000);
+      expect(result).toMatchObject({ outcome: 'sold', price: 702_000, bidderCode: code, endedAt: endsAt });
+      expect(Date.parse(result.closedAt)).toBeGreaterThan(Date.parse(endsAt));
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
