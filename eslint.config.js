@@ -1,9 +1,10 @@
 // ESLint, type-aware: promises must be awaited or handled, and switches over unions must be exhaustive.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/web/dist/**', '.data/**', '.nx/**', 'coverage/**', 'test/artifacts/**', '*.js', 'scripts/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/web/dist/**', '.data/**', '.nx/**', 'coverage/**', 'test/artifacts/**', '*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +21,10 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/explicit-module-boundary-types': 'off',
     },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],

@@ -19,6 +19,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    manifest: true,
     sourcemap: false,
     chunkSizeWarningLimit: 600,
     rolldownOptions: {

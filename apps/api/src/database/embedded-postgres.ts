@@ -86,7 +86,7 @@ function postgresUser(): { uid: number; gid: number } {
       execFileSync('groupadd', ['-f', 'postgres']);
       execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     } catch (error) {
-      throw new Error(`embedded PostgreSQL: cannot create the postgres OS user (${String(error)})`);
+      throw new Error(`embedded PostgreSQL: cannot create the postgres OS user (${String(error)})`, { cause: error });
     }
     return { uid: id('-u'), gid: id('-g') };
   }
@@ -184,7 +184,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       break;
     } catch (error) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL did not start: ${String(error)} ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL did not start: ${String(error)} ${stderr}`, { cause: error });
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -10,6 +10,8 @@ import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
 import { ApiError } from '../api/client';
+import { endpoints } from '../api/endpoints';
+import { serverClock } from '../live/clock';
 import { AuthProvider } from '../auth/auth';
 import { I18nProvider, useI18n } from '../i18n/i18n';
 import { AnnouncerProvider } from './Announcer';
@@ -64,7 +66,23 @@ function FocusOnNavigate() {
   return null;
 }
 
+/**
+ * One GET /api/time at start-up, so catalogue countdowns run on the server clock even before (or
+ * without) a socket; the socket's `time.sync` refines it later.
+ */
+function useInitialClockSync() {
+  useEffect(() => {
+    if (serverClock.synced) return;
+    const done = serverClock.probe();
+    endpoints.time().then(
+      (res) => done(res.now),
+      () => undefined,
+    );
+  }, []);
+}
+
 function Themed() {
+  useInitialClockSync();
   const { lang } = useI18n();
   const reduced = usePrefersReducedMotion();
   const theme = useMemo(() => appTheme(reduced), [reduced]);

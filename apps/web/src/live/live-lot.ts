@@ -53,8 +53,8 @@ export function liveLotReducer(state: LiveLotState, action: LiveLotAction): Live
         // Older than the events already applied: keep the newer price, take only the bids.
         return { ...state, bids };
       }
-      const ended = lot.status === 'sold' || lot.status === 'unsold';
-      const closed = ended ? (state.closed ?? { lotId: lot.id, outcome: lot.status, price: lot.currentPrice, bidderCode: lot.leaderCode }) : state.closed;
+      const outcome = lot.status === 'sold' || lot.status === 'unsold' ? lot.status : null;
+      const closed = outcome ? (state.closed ?? { lotId: lot.id, outcome, price: lot.currentPrice, bidderCode: lot.leaderCode }) : state.closed;
       // The record must reach the lot's seq; if it does not (a `lot.watch` ack after a reconnect, or a
       // bid between the two GETs), the hook fetches again.
       const newest = bids[0]?.seq ?? 0;

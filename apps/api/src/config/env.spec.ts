@@ -1,0 +1,30 @@
+import { ConfigError, loadConfig } from './env.js';
+
+const dataDir = '/tmp/fapai-env-spec';
+
+describe('environment schema', () => {
+  it('has documented defaults for development', () => {
+    const c = loadConfig({ DATA_DIR: dataDir });
+    expect(c).toMatchObject({ port: 3000, rulesProfile: 'statutory', adminEmail: 'admin@fapai.local', env: 'development', migrationsRun: true, seedDemo: true });
+    expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('stops on a bad setting and names it', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, RULES_PROFILE: 'lenient' })).toThrow(/RULES_PROFILE/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, ADMIN_EMAIL: 'not-an-email' })).toThrow(ConfigError);
+  });
+
+  it('gives secrets no production default', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow(/ADMIN_PASSWORD.*\n.*JWT_SECRET.*\n.*IDENTITY_HASH_KEY/s);
+    const ok = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', ADMIN_PASSWORD: 'a-long-password', JWT_SECRET: 'j'.repeat(40), IDENTITY_HASH_KEY: 'k'.repeat(40) });
+    expect(ok.seedDemo).toBe(false);
+  });
+
+  it('refuses a live Stripe key unless explicitly allowed, and wants the webhook secret with a key', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/live key is refused/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(loadConfig({ DATA_DIR: dataDir, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_ALLOW_LIVE: 'true' }).stripe.allowLive).toBe(true);
+  });
+});
