@@ -15,5 +15,21 @@ export default {
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       testTimeout: 60000,
     },
+    {
+      ...base,
+      displayName: 'web-unit',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/apps/web/src/**/*.spec.{ts,tsx}'],
+      setupFilesAfterEnv: ['<rootDir>/apps/web/src/test/setup.ts'],
+      moduleNameMapper: { ...base.moduleNameMapper, '\\.css$': '<rootDir>/apps/web/src/test/style-stub.ts' },
+    },
+    {
+      ...base,
+      displayName: 'web',
+      testMatch: ['<rootDir>/test/web/**/*.web-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      testTimeout: 120000,
+    },
   ],
 };

@@ -2,11 +2,15 @@
 import { Foundation1795766155901 } from './1795766155901-Foundation.js';
 import { SearchAndAuditGuards1795766155902 } from './1795766155902-SearchAndAuditGuards.js';
 import { EnrolmentDepositsBids1795766581346 } from './1795766581346-EnrolmentDepositsBids.js';
+import { Valuation1795767252435 } from './1795767252435-Valuation.js';
+import { Settlement1795767342948 } from './1795767342948-Settlement.js';
 // <imports>
 
 export const MIGRATIONS = [
   Foundation1795766155901,
   SearchAndAuditGuards1795766155902,
   EnrolmentDepositsBids1795766581346,
+  Valuation1795767252435,
+  Settlement1795767342948,
   // <list>
 ];

@@ -29,7 +29,8 @@ export default async function setup() {
     globalThis.__FAPAI_EMBEDDED__ = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), database: 'postgres', log: () => undefined });
     serverUrl = globalThis.__FAPAI_EMBEDDED__.url;
   }
-  const template = `fapai_test_tpl_${process.pid}`;
+  const run = `${process.pid}${Date.now().toString(36)}`;
+  const template = `fapai_test_tpl_${run}`;
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${template}`);
@@ -41,4 +42,5 @@ export default async function setup() {
   await ds.destroy();
   process.env.FAPAI_TEST_SERVER_URL = serverUrl;
   process.env.FAPAI_TEST_TEMPLATE = template;
+  process.env.FAPAI_TEST_RUN = run;
 }

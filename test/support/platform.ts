@@ -26,7 +26,7 @@ export async function createTestDatabase(): Promise<string> {
   const serverUrl = process.env.FAPAI_TEST_SERVER_URL;
   const template = process.env.FAPAI_TEST_TEMPLATE;
   if (!serverUrl || !template) throw new Error('the e2e global setup did not run');
-  const name = `fapai_test_${randomBytes(6).toString('hex')}`;
+  const name = `fapai_test_${process.env.FAPAI_TEST_RUN ?? 'x'}_${randomBytes(5).toString('hex')}`;
   if (!name.includes('test')) throw new Error('refusing a test database whose name lacks "test"');
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();

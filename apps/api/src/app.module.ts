@@ -20,6 +20,9 @@ import { ClosingModule } from './closing/closing.module.js';
 import { EnrolmentModule } from './enrolment/enrolment.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { SettlementModule } from './settlement/settlement.module.js';
+import { ValuationModule } from './valuation/valuation.module.js';
 
 @Module({})
 export class AppModule {
@@ -50,6 +53,9 @@ export class AppModule {
         BiddingModule,
         ClosingModule,
         RealtimeModule,
+        NotificationsModule,
+        SettlementModule,
+        ValuationModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -12,3 +12,4 @@ export * from './bidding.js';
 export * from './deposit.js';
 export * from './countdown.js';
 export * from './valuation/index.js';
+export * from './settlement.js';

@@ -10,7 +10,8 @@
  * without touching the database: prices only rise, so such a bid would be refused under the lock too.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { DepositSecured } from '../payments/deposits.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { decideBid, effectiveStatus, isStale, type BiddingState, type RulesProfile } from '@fapai/domain';
@@ -55,6 +56,23 @@ export class PlaceBidService {
     private readonly events: EventEmitter2,
     @Inject(RULES) private readonly rules: RulesProfile,
   ) {}
+
+  /**
+   * Sale-off (变卖): the first entrant's prepayment is its offer at the sale-off price, so it becomes the
+   * opening bid of the round it opened (PRACTICE, rulebook §6.3). Idempotent by key.
+   */
+  @OnEvent(DepositSecured.topic, { async: true, promisify: true })
+  async onDepositSecured(e: DepositSecured): Promise<void> {
+    const rows = (await this.db.query(`SELECT l.round, l.bid_count, l.starting_price, e.user_id FROM lots l JOIN enrolments e ON e.lot_id = l.id WHERE e.id = $1`, [e.enrolmentId])) as {
+      round: string;
+      bid_count: number;
+      starting_price: string;
+      user_id: string;
+    }[];
+    const r = rows[0];
+    if (!r || r.round !== 'sale_off' || r.bid_count > 0) return;
+    await this.place(r.user_id, e.lotId, { amount: Number(r.starting_price), idempotencyKey: 'sale-off-entry' }).catch(() => undefined);
+  }
 
   /** Other instances' bids reach us through the realtime fan-out; they keep the stale check sharp. */
   notePrice(lotId: string, price: number, increment?: number): void {

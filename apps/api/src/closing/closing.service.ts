@@ -7,7 +7,7 @@
  * After commit: `lot.closed` is published and the deposits are settled (OJA Arts. 23, 25).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { applyLotEvent, closeOutcome, type RulesProfile } from '@fapai/domain';
@@ -86,6 +86,12 @@ export class ClosingService {
     )) as { lot_id: string; status: string; winner_enrolment_id: string | null }[];
     for (const r of rows) await this.deposits.settleAfterClose(r.lot_id, r.status === 'sold' ? r.winner_enrolment_id : null).catch(() => undefined);
     return rows.length;
+  }
+
+  /** A withdrawn lot returns every deposit at once (the sweep would also catch it). */
+  @OnEvent('lot.status', { async: true, promisify: true })
+  async onStatus(e: LotStatusChanged): Promise<void> {
+    if (e.status === 'withdrawn') await this.deposits.releaseAll(e.lotId).catch((error: unknown) => this.logger.warn(`release on withdrawal of ${e.lotId}: ${String(error)}`));
   }
 
   /** Announced lots whose start has passed are live in every read already; this writes it and tells watchers. */

@@ -39,6 +39,8 @@ export class EnvSchema {
   @Transform(toBool) @IsBoolean() BACKGROUND_JOBS = true;
   @IsOptional() @IsString() WEB_DIST?: string;
   @IsOptional() @IsString() PUBLIC_URL?: string;
+  @IsOptional() @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' }) SMTP_URL?: string;
+  @IsEmail() MAIL_FROM = 'noreply@fapai.local';
 }
 
 export interface AppConfig {
@@ -63,6 +65,8 @@ export interface AppConfig {
   backgroundJobs: boolean;
   webDist?: string;
   publicUrl?: string;
+  smtpUrl?: string;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -82,7 +86,7 @@ function devSecret(dataDir: string, name: string): string {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvSchema());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL', 'SMTP_URL']) {
     if (source[key] !== undefined && source[key] !== '') raw[key] = source[key];
   }
   const env = plainToInstance(EnvSchema, raw);
@@ -125,6 +129,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     backgroundJobs: env.BACKGROUND_JOBS,
     webDist: env.WEB_DIST,
     publicUrl: env.PUBLIC_URL,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
   };
 }
 

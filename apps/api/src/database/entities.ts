@@ -6,6 +6,9 @@ import { Lot } from '../lots/lot.entity.js';
 import { Bid, LotResult } from '../bidding/bid.entity.js';
 import { Enrolment } from '../enrolment/enrolment.entity.js';
 import { Deposit, DepositMovement, StripeEvent } from '../payments/deposit.entity.js';
+import { Notification } from '../notifications/notifications.module.js';
+import { Settlement } from '../settlement/settlement.entity.js';
+import { Valuation, ValuationAssignment, ValuationEventRow, ValuationReport } from '../valuation/valuation.entity.js';
 
 /** Every entity of every module, for the data source and the migration check. */
-export const ENTITIES = [User, Court, EnforcementCase, CaseParty, Agency, Lot, AuditEntry, Enrolment, Deposit, DepositMovement, StripeEvent, Bid, LotResult];
+export const ENTITIES = [User, Court, EnforcementCase, CaseParty, Agency, Lot, AuditEntry, Enrolment, Deposit, DepositMovement, StripeEvent, Bid, LotResult, Notification, Settlement, Valuation, ValuationEventRow, ValuationAssignment, ValuationReport];

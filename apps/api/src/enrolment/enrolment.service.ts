@@ -6,10 +6,11 @@
  * the re-auction). The applicant creditor pays only the part of the deposit above its claim (Art. 17 ¶2).
  * Identities stay hidden until the lot ends (Art. 18 ¶2): nothing here returns another bidder's identity.
  */
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { RULES } from '../config/env.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { depositDue, effectiveStatus } from '@fapai/domain';
+import { depositDue, effectiveStatus, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth.js';
 import { dbNow, isUniqueViolation } from '../common/db.js';
@@ -49,6 +50,7 @@ export class EnrolmentService implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     private readonly deposits: DepositsService,
     private readonly audit: AuditService,
+    @Inject(RULES) private readonly rules: RulesProfile,
   ) {}
 
   onModuleInit(): void {
@@ -69,7 +71,8 @@ export class EnrolmentService implements OnModuleInit {
       if (enrolment?.status === 'active') throw new EnrolmentError('ALREADY_ENROLLED', { enrolmentId: enrolment.id, bidderCode: enrolment.bidderCode });
       if (!enrolment) {
         const claim = await this.applicantClaim(em, user.id, lot.caseId);
-        const due = depositDue(lot.deposit ?? 0, claim);
+        // A sale-off (变卖) is entered by prepaying the full price (PRACTICE, rulebook §6.3), not a deposit.
+        const due = depositDue(lot.round === 'sale_off' ? (lot.startingPrice ?? 0) : (lot.deposit ?? 0), claim);
         enrolment = await em.save(
           em.create(Enrolment, { lotId, userId: user.id, status: 'pending_deposit', bidderCode: null, priorityClaim: dto.priorityClaim ?? null, priorityRank: null, applicantCreditor: claim !== null, depositDue: due }),
         );
@@ -146,6 +149,12 @@ export class EnrolmentService implements OnModuleInit {
     enrolment.activatedAt = new Date();
     await em.save(enrolment);
     await em.query('UPDATE lots SET enrolled_count = enrolled_count + 1 WHERE id = $1', [enrolment.lotId]);
+    // Sale-off: the first entry opens a bidding round of `saleOff.roundMs` (24 h) within the period (PRACTICE, §6.3).
+    await em.query(
+      `UPDATE lots SET ends_at = LEAST(ends_at, clock_timestamp() + make_interval(secs => $2::double precision / 1000)), updated_at = now()
+       WHERE id = $1 AND round = 'sale_off' AND bid_count = 0 AND enrolled_count = 1`,
+      [enrolment.lotId, this.rules.saleOff.roundMs],
+    );
     await this.audit.append(em, { stream: `enrolment:${enrolment.id}`, action: 'enrolment.activated', actorId: enrolment.userId, data: { lotId: enrolment.lotId, bidderCode: code, depositMode: deposit.mode, deposit: deposit.amount } });
   }
 

@@ -84,6 +84,8 @@ export class Lot {
   @Column({ name: 'paused_remaining_ms', type: 'bigint', nullable: true, transformer: fenTransformer }) pausedRemainingMs!: number | null;
   @Column({ name: 'paused_from', type: 'text', nullable: true }) pausedFrom!: 'announced' | 'live' | null;
   @Column({ name: 'set_aside_ground', type: 'text', nullable: true }) setAsideGround!: SetAsideGround | null;
+  /** After an unsold second round or sale-off: the court's path (ASR Arts. 16, 24, 25, 32 ¶3). */
+  @Column({ type: 'jsonb', nullable: true }) disposition!: { path: 'satisfaction_of_debt' | 'release_seizure'; note: string; decidedAt: string } | null;
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt!: Date | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;

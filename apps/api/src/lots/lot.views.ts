@@ -50,6 +50,7 @@ export function publicLotView(lot: Lot, now: Date, extra: { courtName?: string; 
     enrolledCount: lot.enrolledCount,
     pausedRemainingMs: lot.pausedRemainingMs,
     closedAt: iso(lot.closedAt),
+    disposition: lot.disposition,
   };
 }
 

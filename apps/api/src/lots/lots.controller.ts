@@ -7,7 +7,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import { CommonError } from '../common/app-error.js';
 import { UuidPipe } from '../common/uuid.pipe.js';
-import { CreateLotDto, ReasonDto, ResumeDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js';
+import { CreateLotDto, DispositionDto, ReasonDto, ResumeDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js';
 import { LotsService } from './lots.service.js';
 
 const FILE_KINDS = ['photo', 'document'] as const;
@@ -85,6 +85,27 @@ export class LotsController {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
     res.send(body);
+  }
+
+  /** The next round of the same property, as a linked draft (re-auction, second round or sale-off). */
+  @Post('lots/:id/relist')
+  @Roles('court_clerk')
+  relist(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string) {
+    return this.lots.relist(user, id);
+  }
+
+  /** After the last round fails: satisfaction of debt (以物抵债) or release of the seizure (解除查封). */
+  @Post('lots/:id/disposition')
+  @Roles('court_clerk')
+  dispose(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: DispositionDto) {
+    return this.lots.dispose(user, id, dto.path, dto.note);
+  }
+
+  /** Every round of the property (一拍 → 二拍 → 变卖). */
+  @Get('lots/:id/rounds')
+  @Public()
+  rounds(@Param('id', UuidPipe) id: string) {
+    return this.lots.rounds(id);
   }
 
   /** Public search and filter. */

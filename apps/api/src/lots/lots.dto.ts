@@ -99,3 +99,9 @@ export class ResumeDto {
   @Timestamp({ optional: true, description: 'new bidding start, when the old one has passed' }) startsAt?: string;
   @Timestamp({ optional: true, description: 'new bidding end' }) endsAt?: string;
 }
+
+const DISPOSITIONS = ['satisfaction_of_debt', 'release_seizure'] as const;
+export class DispositionDto {
+  @ApiProperty({ enum: DISPOSITIONS, description: '以物抵债 (ASR Arts. 16, 24) or 解除查封 (ASR Arts. 24, 25, 32 ¶3)' }) @IsIn(DISPOSITIONS, { message: 'path must be satisfaction_of_debt or release_seizure' }) path!: (typeof DISPOSITIONS)[number];
+  @ApiProperty() @IsString() @MinLength(2) @MaxLength(2000) note!: string;
+}

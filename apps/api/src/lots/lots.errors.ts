@@ -9,7 +9,9 @@ export type LotErrorCode =
   | 'FILE_TYPE_NOT_ALLOWED'
   | 'FILE_TOO_LARGE'
   | 'TOO_MANY_FILES'
-  | 'FILE_NOT_FOUND';
+  | 'FILE_NOT_FOUND'
+  | 'RELIST_NOT_ALLOWED'
+  | 'DISPOSITION_NOT_ALLOWED';
 
 function describe(code: LotErrorCode): [ErrorKind, string] {
   switch (code) {
@@ -31,6 +33,10 @@ function describe(code: LotErrorCode): [ErrorKind, string] {
       return ['bad_input', 'the lot already has the maximum number of files'];
     case 'FILE_NOT_FOUND':
       return ['not_found', 'file not found'];
+    case 'RELIST_NOT_ALLOWED':
+      return ['state', 'only a defaulted lot (re-auction, OJA Art. 24), an unsold first round (→ second round, Art. 26) or an unsold second round (→ sale-off, Art. 26 ¶2) can be relisted, once'];
+    case 'DISPOSITION_NOT_ALLOWED':
+      return ['state', 'a disposition follows an unsold second round or sale-off, once (ASR Arts. 16, 24, 25)'];
   }
 }
 

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ValuationModule } from '../valuation/valuation.module.js';
 import { LotSearch } from './lot.search.js';
 import { LotsController } from './lots.controller.js';
 import { LotsService } from './lots.service.js';
 
-@Module({ controllers: [LotsController], providers: [LotsService, LotSearch], exports: [LotsService] })
+@Module({ imports: [ValuationModule], controllers: [LotsController], providers: [LotsService, LotSearch], exports: [LotsService] })
 export class LotsModule {}

@@ -16,6 +16,7 @@ import type { CreateLotDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js'
 import { applyLotState, courtLotView, publicLotView, toLotState, type PublicLotView } from './lot.views.js';
 import { LotSearch } from './lot.search.js';
 import { sniffFileType } from './file-type.js';
+import { ValuationService } from '../valuation/valuation.service.js';
 
 export const MAX_FILES_PER_LOT = 30;
 
@@ -38,6 +39,7 @@ export class LotsService {
     private readonly search: LotSearch,
     @Inject(RULES) private readonly rules: RulesProfile,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly valuations: ValuationService,
   ) {}
 
   async createDraft(clerk: AuthUser, dto: CreateLotDto) {
@@ -83,7 +85,13 @@ export class LotsService {
       if (lot.status !== 'draft') throw new LotError('LOT_NOT_DRAFT', { status: lot.status });
       const now = await dbNow(em);
       const previous = lot.previousLotId ? await em.findOneBy(Lot, { id: lot.previousLotId }) : null;
-      const violations = checkPublication(
+      // RPR Arts. 2, 27: a lot linked to a valuation takes its reference price from it, within its validity.
+      const valuation = await this.valuations.publicationCheck(em, lot, now);
+      if (valuation.referencePrice !== null) {
+        lot.referencePrice = valuation.referencePrice;
+        lot.referencePriceBasis = lot.referencePriceBasis || (valuation.basis ?? '');
+      }
+      const statutory = checkPublication(
         {
           round: lot.round,
           propertyType: lot.propertyType,
@@ -103,6 +111,7 @@ export class LotsService {
           previousRound: previous ? { round: previous.round, startingPrice: previous.startingPrice ?? 0, endedAt: (previous.closedAt ?? previous.endsAt ?? now).getTime() } : null,
         },
       );
+      const violations = [...statutory, ...valuation.violations];
       if (violations.length > 0) return { ok: false as const, violations };
       const next = applyLotEvent(toLotState(lot), { type: 'publish' }, now.getTime(), this.rules);
       if (!next.ok) throw new LotError('LOT_TRANSITION_REFUSED', { reason: next.code }, next.message);
@@ -162,6 +171,91 @@ export class LotsService {
     const lots = await this.db.getRepository(Lot).find({ where: { courtId: clerk.courtId! }, order: { createdAt: 'DESC' }, take: 500 });
     const now = new Date();
     return lots.map((lot) => courtLotView(lot, now));
+  }
+
+  /**
+   * The next round of the same property, as a draft linked to this one: a re-auction after a default
+   * (OJA Art. 24, the defaulter barred), a second round after an unsold first (Art. 26: start ≤ 20 % lower,
+   * within 30 days, announced 7 / 15 days ahead — checked at publication), or a sale-off (变卖) after an
+   * unsold second round at the second round's start (PRACTICE, rulebook §6.3).
+   */
+  async relist(clerk: AuthUser, id: string) {
+    const newId = await this.db.transaction(async (em) => {
+      const lot = await this.lockOwnLot(em, clerk, id);
+      const next = lot.status === 'defaulted' ? lot.round : lot.status === 'unsold' && lot.round === 'first' ? 'second' : lot.status === 'unsold' && lot.round === 'second' ? 'sale_off' : null;
+      const already = (await em.query('SELECT 1 FROM lots WHERE previous_lot_id = $1', [id])) as unknown[];
+      if (!next || already.length > 0 || lot.disposition) throw new LotError('RELIST_NOT_ALLOWED', { status: lot.status, round: lot.round });
+      const copy = em.create(Lot, {
+        courtId: lot.courtId,
+        caseId: lot.caseId,
+        status: 'draft',
+        round: next,
+        previousLotId: lot.id,
+        propertyType: lot.propertyType,
+        title: lot.title,
+        description: lot.description,
+        province: lot.province,
+        city: lot.city,
+        address: lot.address,
+        files: lot.files,
+        knownDefects: lot.knownDefects,
+        encumbrances: lot.encumbrances,
+        occupancy: lot.occupancy,
+        taxBurden: lot.taxBurden,
+        priorityHolders: lot.priorityHolders,
+        disclosures: lot.disclosures,
+        notices: [],
+        referencePrice: lot.referencePrice,
+        referencePriceBasis: lot.referencePriceBasis,
+        valuationId: lot.valuationId,
+        startingPrice: lot.startingPrice,
+        increment: lot.increment,
+        deposit: lot.deposit,
+        balanceDueDays: lot.balanceDueDays,
+        createdBy: clerk.id,
+      });
+      const saved = await em.save(copy);
+      await this.audit.append(em, { stream: `lot:${id}`, action: 'lot.relisted', actorId: clerk.id, data: { nextLotId: saved.id, round: next } }, true);
+      await this.audit.append(em, { stream: `lot:${saved.id}`, action: 'lot.draft_created', actorId: clerk.id, data: { previousLotId: id, round: next } });
+      return saved.id;
+    });
+    return this.getForCourt(clerk, newId);
+  }
+
+  /** After the last round fails: take the property in satisfaction of debt, or release the seizure (ASR Arts. 16, 24, 25, 32 ¶3). */
+  async dispose(clerk: AuthUser, id: string, path: 'satisfaction_of_debt' | 'release_seizure', note: string) {
+    await this.db.transaction(async (em) => {
+      const lot = await this.lockOwnLot(em, clerk, id);
+      const next = (await em.query('SELECT 1 FROM lots WHERE previous_lot_id = $1', [id])) as unknown[];
+      if (lot.status !== 'unsold' || lot.round === 'first' || lot.disposition || next.length > 0) throw new LotError('DISPOSITION_NOT_ALLOWED', { status: lot.status, round: lot.round });
+      lot.disposition = { path, note, decidedAt: new Date().toISOString() };
+      await em.save(lot);
+      await this.audit.append(em, { stream: `lot:${id}`, action: 'lot.disposition', actorId: clerk.id, data: { path, note } }, true);
+    });
+    return this.getForCourt(clerk, id);
+  }
+
+  /** Every round of the same property (一拍 → 二拍 → 变卖), oldest first, public fields. */
+  async rounds(id: string) {
+    const rows = (await this.db.query(
+      `WITH RECURSIVE up AS (SELECT id, previous_lot_id FROM lots WHERE id = $1 UNION ALL SELECT l.id, l.previous_lot_id FROM lots l JOIN up ON l.id = up.previous_lot_id),
+            root AS (SELECT id FROM up WHERE previous_lot_id IS NULL),
+            down AS (SELECT id, 0 AS depth FROM root UNION ALL SELECT l.id, d.depth + 1 FROM lots l JOIN down d ON l.previous_lot_id = d.id)
+       SELECT l.id, l.round, l.status, l.starting_price, l.current_price, l.starts_at, l.ends_at, l.closed_at, d.depth, now() AS now
+       FROM down d JOIN lots l ON l.id = d.id WHERE l.status <> 'draft' ORDER BY d.depth`,
+      [id],
+    )) as { id: string; round: string; status: string; starting_price: string | null; current_price: string | null; starts_at: Date | null; ends_at: Date | null; closed_at: Date | null; depth: number }[];
+    if (rows.length === 0) throw new LotError('LOT_NOT_FOUND');
+    return rows.map((r) => ({
+      id: r.id,
+      round: r.round,
+      status: r.status,
+      startingPrice: r.starting_price === null ? null : Number(r.starting_price),
+      finalPrice: r.status === 'sold' || r.status === 'transferred' || r.status === 'defaulted' ? Number(r.current_price) : null,
+      startsAt: r.starts_at?.toISOString() ?? null,
+      endsAt: r.ends_at?.toISOString() ?? null,
+      closedAt: r.closed_at?.toISOString() ?? null,
+    }));
   }
 
   /** Uploads: checked by content (magic bytes), size and count; stored under UPLOAD_DIR/<lotId>/. */

@@ -11,7 +11,8 @@
  *
  * Ledger invariant (see `ledger`): per lot, secured = released + applied + forfeited + still held.
  */
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -21,6 +22,7 @@ import { RULES } from '../config/env.js';
 import { Deposit, DepositMovement, type DepositStatus, type MovementKind } from './deposit.entity.js';
 import { PaymentError } from './payments.errors.js';
 import { StripeGateway } from './stripe.gateway.js';
+import { PaymentIntentRouter } from './intent-router.js';
 
 export interface DepositView {
   amount: number;
@@ -47,11 +49,20 @@ export interface LedgerLine {
 /** Called inside the transaction that marks a deposit secured (the enrolment module activates the bidder). */
 export type SecuredHandler = (em: EntityManager, deposit: Deposit) => Promise<void>;
 
+/** Published after the transaction that secured a deposit commits. */
+export class DepositSecured {
+  static readonly topic = 'deposit.secured';
+  constructor(
+    readonly enrolmentId: string,
+    readonly lotId: string,
+  ) {}
+}
+
 const HOLD_LIFETIME_MS = 7 * 24 * 3600_000;
 const IN_FLIGHT: DepositStatus[] = ['secured', 'releasing', 'applying', 'forfeiting'];
 
 @Injectable()
-export class DepositsService {
+export class DepositsService implements OnModuleInit {
   private readonly logger = new Logger('Deposits');
   private readonly securedHandlers: SecuredHandler[] = [];
 
@@ -60,7 +71,13 @@ export class DepositsService {
     private readonly gateway: StripeGateway,
     private readonly audit: AuditService,
     @Inject(RULES) private readonly rules: RulesProfile,
+    private readonly router: PaymentIntentRouter,
+    private readonly events: EventEmitter2,
   ) {}
+
+  onModuleInit(): void {
+    this.router.register('deposit', (intent) => this.reconcile(intent));
+  }
 
   onSecured(handler: SecuredHandler): void {
     this.securedHandlers.push(handler);
@@ -154,6 +171,7 @@ export class DepositsService {
   async reconcile(intent: Stripe.PaymentIntent): Promise<void> {
     if (intent.metadata?.['kind'] !== 'deposit') return;
     const enrolmentId = intent.metadata['enrolmentId'];
+    let secured: Deposit | null = null;
     await this.db.transaction(async (em) => {
       const deposit = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
       if (!deposit) return;
@@ -178,6 +196,7 @@ export class DepositsService {
             await this.finishMovement(em, deposit, 'secure', stripeRef, `deposit-secure:${deposit.enrolmentId}:${deposit.attempt}`);
             await this.audit.append(em, { stream: `deposit:${deposit.id}`, action: 'deposit.secured', data: { lotId: deposit.lotId, amount: deposit.amount, mode: deposit.mode, paymentIntentId: intent.id } });
             for (const handler of this.securedHandlers) await handler(em, deposit);
+            secured = deposit;
           } else if (intent.status === 'requires_payment_method' && intent.last_payment_error) {
             deposit.status = 'failed';
             deposit.lastError = intent.last_payment_error.code ?? 'payment_failed';
@@ -201,7 +220,7 @@ export class DepositsService {
           }
           return;
         case 'releasing':
-          if (intent.status === 'canceled' || (deposit.mode === 'charge' && refundedInFull(intent, deposit.amount))) {
+          if (intent.status === 'canceled' || refundedInFull(intent, deposit.amount)) {
             deposit.status = 'released';
             await em.save(deposit);
             await this.finishMovement(em, deposit, 'release', stripeRef);
@@ -223,6 +242,7 @@ export class DepositsService {
           return;
       }
     });
+    if (secured) this.events.emit(DepositSecured.topic, new DepositSecured((secured as Deposit).enrolmentId, (secured as Deposit).lotId));
   }
 
   private async finishMovement(em: EntityManager, deposit: Deposit, kind: MovementKind, stripeRef: string, key = movementKey(kind, deposit.enrolmentId)): Promise<void> {
@@ -279,6 +299,19 @@ export class DepositsService {
     if (id) await this.carryOutFor([id]);
   }
 
+  /** A sale set aside (OJA Art. 31): the deposit that was applied to the price goes back to the buyer. */
+  async returnApplied(enrolmentId: string): Promise<void> {
+    const id = await this.db.transaction(async (em) => {
+      const d = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
+      if (!d || !['applied', 'applying', 'secured'].includes(d.status)) return null;
+      d.status = 'releasing';
+      await em.save(d);
+      await this.recordMovement(em, d, 'release');
+      return d.id;
+    });
+    if (id) await this.carryOutFor([id]);
+  }
+
   private async carryOutFor(depositIds: string[]): Promise<void> {
     if (depositIds.length === 0) return;
     const movements = (await this.db.query(`SELECT id FROM deposit_movements WHERE deposit_id = ANY($1) AND status = 'pending' AND kind <> 'secure'`, [depositIds])) as { id: string }[];
@@ -314,10 +347,15 @@ export class DepositsService {
       let intent: Stripe.PaymentIntent;
       if (m.kind === 'release' && m.mode === 'hold') {
         intent = await stripe.paymentIntents.cancel(m.payment_intent_id, {}, { idempotencyKey: m.idempotency_key }).catch(async (error: unknown) => {
-          // Already cancelled (e.g. the hold expired): the truth is what Stripe holds now.
+          // Already cancelled (the hold expired) or already captured (an applied deposit returned after a
+          // sale was set aside): the truth is what Stripe holds now.
           if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return stripe.paymentIntents.retrieve(m.payment_intent_id!);
           throw error;
         });
+        if (intent.status === 'succeeded') {
+          await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: `${m.idempotency_key}:refund` });
+          intent = await stripe.paymentIntents.retrieve(m.payment_intent_id, { expand: ['latest_charge'] });
+        }
       } else if (m.kind === 'release') {
         await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: m.idempotency_key });
         intent = await stripe.paymentIntents.retrieve(m.payment_intent_id, { expand: ['latest_charge'] });
@@ -377,12 +415,12 @@ export class DepositsService {
          SELECT mv.lot_id,
                 coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'secure' AND mv.status = 'done'), 0) AS secured,
                 coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'release' AND mv.status = 'done'), 0) AS released,
-                -- a forfeit re-classifies an applied deposit (default after the sale): count it once, as forfeited
-                coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'apply' AND mv.status = 'done' AND d.status <> 'forfeited'), 0) AS applied,
+                -- an applied deposit may later be forfeited (default) or returned (sale set aside): it counts once, by where it ended
+                coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'apply' AND mv.status = 'done' AND d.status = 'applied'), 0) AS applied,
                 coalesce(sum(mv.amount) FILTER (WHERE mv.kind = 'forfeit' AND mv.status = 'done'), 0) AS forfeited
          FROM deposit_movements mv JOIN deposits d ON d.id = mv.deposit_id GROUP BY mv.lot_id),
        h AS (SELECT lot_id, coalesce(sum(amount), 0) AS held FROM deposits WHERE status = ANY($2) GROUP BY lot_id),
-       dbl AS (SELECT lot_id, count(*) AS n FROM (SELECT lot_id, deposit_id FROM deposit_movements WHERE status = 'done' AND kind IN ('release', 'apply', 'forfeit') GROUP BY lot_id, deposit_id HAVING count(*) FILTER (WHERE kind = 'release') > 1 OR count(*) FILTER (WHERE kind = 'release') + count(*) FILTER (WHERE kind = 'apply') > 1) x GROUP BY lot_id)
+       dbl AS (SELECT lot_id, count(*) AS n FROM (SELECT lot_id, deposit_id FROM deposit_movements WHERE status = 'done' AND kind IN ('release', 'apply', 'forfeit') GROUP BY lot_id, deposit_id HAVING count(*) FILTER (WHERE kind = 'release') > 1 OR count(*) FILTER (WHERE kind = 'apply') > 1 OR count(*) FILTER (WHERE kind = 'forfeit') > 1) x GROUP BY lot_id)
        SELECT m.lot_id, m.secured, m.released, m.applied, m.forfeited, coalesce(h.held, 0) AS held, coalesce(dbl.n, 0) AS dbl
        FROM m LEFT JOIN h ON h.lot_id = m.lot_id LEFT JOIN dbl ON dbl.lot_id = m.lot_id
        WHERE $1::uuid IS NULL OR m.lot_id = $1::uuid`,

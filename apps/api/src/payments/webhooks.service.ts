@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import { DepositsService } from './deposits.service.js';
+import { PaymentIntentRouter } from './intent-router.js';
 import { PaymentError } from './payments.errors.js';
 import { StripeGateway } from './stripe.gateway.js';
 
@@ -18,7 +18,7 @@ export class WebhooksService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly gateway: StripeGateway,
-    private readonly deposits: DepositsService,
+    private readonly router: PaymentIntentRouter,
   ) {}
 
   async handle(rawBody: Buffer | undefined, signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
@@ -35,7 +35,7 @@ export class WebhooksService {
     if (intentId) {
       // Fetched fresh: the event's copy may be stale. If Stripe does not answer, we answer 5xx and it retries.
       const intent = await this.gateway.stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] });
-      await this.deposits.reconcile(intent);
+      await this.router.reconcile(intent);
     }
     const inserted = (await this.db.query(`INSERT INTO stripe_events (id, type, object_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id`, [event.id, event.type, intentId])) as unknown[];
     return { received: true, duplicate: inserted.length === 0 };

@@ -109,7 +109,7 @@ export function visibleReports(state: ValuationState, reports: ValuationReport[]
 export function valuationView(v: Valuation, viewer: Viewer, reports: ValuationReport[]) {
   const s = v.state;
   const active = activeValuationStep(s);
-  const objections = s.steps.flatMap((step) => {
+  const objections = s.steps.flatMap((step): (Objection & { stepId: string; agencyId: string | null })[] => {
     if (step.method === 'online_inquiry') return step.objections.filter((o) => viewer.kind !== 'appraiser' || o.platformIds.includes(viewer.agencyId)).map((o) => ({ stepId: step.id, agencyId: null, ...o }));
     if (step.method === 'appraisal') return step.commissions.filter((c) => viewer.kind !== 'appraiser' || c.agencyId === viewer.agencyId).flatMap((c) => c.objections.map((o) => ({ stepId: step.id, agencyId: c.agencyId, ...o })));
     return [];

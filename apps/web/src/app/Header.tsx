@@ -25,7 +25,7 @@ export function Header() {
           {hasRole('appraiser') && <NavLink to="/appraiser">{t('nav.appraiser')}</NavLink>}
         </nav>
         <div className="site-tools">
-          <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={t('nav.languageLabel')} lang={lang === 'zh' ? 'en' : 'zh-CN'}>
+          <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} lang={lang === 'zh' ? 'en' : 'zh-CN'}>
             {t('nav.language')}
           </Button>
           {session ? (
@@ -36,7 +36,7 @@ export function Header() {
               <Button
                 size="small"
                 onClick={() => {
-                  void logout().then(() => navigate('/'));
+                  void logout().then(() => void navigate('/'));
                 }}
               >
                 {t('nav.logout')}

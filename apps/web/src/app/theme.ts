@@ -11,8 +11,6 @@ export function appTheme(reducedMotion: boolean): ThemeConfig {
       colorPrimary: '#0b4fb3',
       colorLink: '#0b4fb3',
       colorError: '#b42318',
-      colorSuccess: '#2b6a10',
-      colorWarning: '#8a5300',
       colorTextSecondary: '#555555',
       colorTextTertiary: '#555555',
       colorTextDescription: '#555555',

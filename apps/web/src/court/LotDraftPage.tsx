@@ -100,7 +100,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
     setSaving(null);
     if (saved) {
       setNotice({ type: 'success', text: t('court.saved') });
-      if (!lot) navigate(`/court/lots/${saved.id}`, { replace: true });
+      if (!lot) void navigate(`/court/lots/${saved.id}`, { replace: true });
     }
   };
 
@@ -119,7 +119,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
         qc.setQueryData(['court-lot', published.id], published);
         void qc.invalidateQueries({ queryKey: ['court-lots'] });
         setNotice({ type: 'success', text: t('court.published') });
-        if (!lot) navigate(`/court/lots/${published.id}`, { replace: true });
+        if (!lot) void navigate(`/court/lots/${published.id}`, { replace: true });
       } catch (e) {
         showApiError(e);
       }

@@ -19,9 +19,11 @@ export function Countdown({ lot, announce = false, compact = false }: { lot: Tim
   const phase = lotPhase(lot, now);
   const target = countdownTarget(lot, phase);
   const msLeft = target === null ? 0 : target.kind === 'paused' ? target.remainingMs : timeLeftMs(target.at, now);
-  useTimerAnnouncements(announce && target?.kind === 'endsIn' ? msLeft : null);
+  // At the end the phase turns to "closing" (no target): keep feeding 0 so the end is announced.
+  useTimerAnnouncements(!announce ? null : target?.kind === 'endsIn' ? msLeft : phase === 'closing' ? 0 : null);
 
   if (target === null) {
+    if (phase === 'withdrawn' || phase === 'draft') return null;
     return <span className={compact ? 'mono' : 'countdown'}>{t('countdown.ended')}</span>;
   }
   const label = target.kind === 'startsIn' ? t('countdown.startsIn') : target.kind === 'endsIn' ? t('countdown.endsIn') : t('countdown.paused');

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { Alert, Button, Radio } from 'antd';
 import { Link, useLocation } from 'react-router-dom';
 import type { EnrolmentView, LotView } from '@fapai/contracts';
+import { ApiError } from '../api/client';
 import { useAuth } from '../auth/auth';
 import { formatYuan } from '../format/money';
 import { useI18n } from '../i18n/i18n';
@@ -18,7 +19,7 @@ const TEST_CARDS = [
   { value: 'pm_card_chargeDeclined', label: 'enrol.card.declined' },
 ] as const;
 
-export function EnrolmentPanel({ lot, enrolment, canEnrol }: { lot: LotView; enrolment: EnrolmentView | null | undefined; canEnrol: boolean }) {
+export function EnrolmentPanel({ lot, enrolment, canEnrol, onEnrolled }: { lot: LotView; enrolment: EnrolmentView | null | undefined; canEnrol: boolean; onEnrolled?: () => void }) {
   const { t } = useI18n();
   const { session, me, hasRole } = useAuth();
   const location = useLocation();
@@ -56,13 +57,15 @@ export function EnrolmentPanel({ lot, enrolment, canEnrol }: { lot: LotView; enr
         </p>
       );
     }
-    const failed = enrolment?.deposit?.status === 'failed';
+    const declined = enrol.error instanceof ApiError && enrol.error.code === 'DEPOSIT_DECLINED';
+    const failed = declined || enrolment?.deposit?.status === 'failed';
     const waiting = enrolment?.deposit?.status === 'awaiting_payment' && !enrol.isPending;
     return (
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          enrol.mutate(card);
+          // The enrolment count on the page changes: reload the lot.
+          enrol.mutate(card, { onSuccess: () => onEnrolled?.() });
         }}
       >
         <p>{t('enrol.deposit', { amount: formatYuan(enrolment?.depositDue ?? lot.deposit ?? 0) })}</p>
@@ -76,9 +79,9 @@ export function EnrolmentPanel({ lot, enrolment, canEnrol }: { lot: LotView; enr
             ))}
           </Radio.Group>
         </fieldset>
-        {failed && <Alert type="error" showIcon title={t('enrol.failed')} style={{ marginBottom: 12 }} data-testid="deposit-failed" />}
+        {failed && <Alert type="error" showIcon title={declined ? errorText(t, enrol.error) : t('enrol.failed')} style={{ marginBottom: 12 }} role="alert" data-testid="deposit-failed" />}
         {waiting && <Alert type="info" showIcon title={t('deposit.status.awaiting_payment')} style={{ marginBottom: 12 }} />}
-        {enrol.error && <Alert type="error" showIcon title={errorText(t, enrol.error)} style={{ marginBottom: 12 }} />}
+        {enrol.error && !declined && <Alert type="error" showIcon title={errorText(t, enrol.error)} style={{ marginBottom: 12 }} />}
         <Button type="primary" htmlType="submit" loading={enrol.isPending} block data-testid="enrol-submit">
           {failed ? t('enrol.retry') : t('enrol.submit')}
         </Button>

@@ -31,5 +31,7 @@ export function useEnrol(lotId: string) {
       qc.setQueryData(enrolmentKey(lotId), enrolment);
       void qc.invalidateQueries({ queryKey: ['my-enrolments'] });
     },
+    // A declined card (402 DEPOSIT_DECLINED) still created the enrolment: show its failed deposit.
+    onError: () => void qc.invalidateQueries({ queryKey: enrolmentKey(lotId) }),
   });
 }

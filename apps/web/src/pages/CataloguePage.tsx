@@ -127,11 +127,11 @@ function Filters({ params, update, onReset }: { params: URLSearchParams; update(
     };
     update({ q: q.trim() || null, minPrice: norm(minPrice), maxPrice: norm(maxPrice), province: province.trim() || null, city: city.trim() || null });
   };
-  const select = (name: string, label: MessageKey, options: readonly { value: string; label: string }[]) => (
+  const select = (name: string, label: MessageKey, options: readonly { value: string; label: string }[], fallback?: string) => (
     <div>
       <label htmlFor={`${id}-${name}`}>{t(label)}</label>
-      <select id={`${id}-${name}`} className="native-select" value={params.get(name) ?? ''} onChange={(e) => update({ [name]: e.target.value || null })}>
-        <option value="">{t('catalogue.any')}</option>
+      <select id={`${id}-${name}`} className="native-select" value={params.get(name) ?? fallback ?? ''} onChange={(e) => update({ [name]: e.target.value || null })}>
+        {fallback === undefined && <option value="">{t('catalogue.any')}</option>}
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -172,7 +172,7 @@ function Filters({ params, update, onReset }: { params: URLSearchParams; update(
           <label htmlFor={`${id}-max`}>{t('catalogue.maxPrice')}</label>
           <Input id={`${id}-max`} inputMode="decimal" value={maxPrice} onChange={(e) => setMaxPrice(e.target.value)} />
         </div>
-        {select('sort', 'catalogue.sort', SORTS.map((s) => ({ value: s, label: t(`catalogue.sort.${s}`) })))}
+        {select('sort', 'catalogue.sort', SORTS.map((s) => ({ value: s, label: t(`catalogue.sort.${s}`) })), 'ending_soon')}
         <div className="checkbox-row">
           <input id={`${id}-soon`} type="checkbox" checked={params.get('endingSoon') === '1'} onChange={(e) => update({ endingSoon: e.target.checked ? '1' : null })} />
           <label htmlFor={`${id}-soon`} style={{ display: 'inline', marginLeft: 6 }}>

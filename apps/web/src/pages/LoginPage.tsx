@@ -25,10 +25,10 @@ export default function LoginPage() {
     try {
       const me = await login(values.email.trim(), values.password);
       const next = safeNext(params.get('next'));
-      if (next) navigate(next);
-      else if (me.roles.includes('court_clerk')) navigate('/court');
-      else if (me.roles.includes('appraiser')) navigate('/appraiser');
-      else navigate('/');
+      if (next) void navigate(next);
+      else if (me.roles.includes('court_clerk')) void navigate('/court');
+      else if (me.roles.includes('appraiser')) void navigate('/appraiser');
+      else void navigate('/');
     } catch (e) {
       setError(errorText(t, e));
     } finally {

@@ -126,7 +126,7 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
             />
           )}
           {ended && <LotResult lotId={lot.id} closed={live.closed} myCode={myCode} />}
-          {!ended && <EnrolmentPanel lot={lot} enrolment={enrolment} canEnrol={phase === 'upcoming' || phase === 'live'} />}
+          {!ended && <EnrolmentPanel lot={lot} enrolment={enrolment} canEnrol={phase === 'upcoming' || phase === 'live'} onEnrolled={() => void live.resync()} />}
           {enrolment?.status === 'active' && !ended && (
             <BidPanel
               lot={lot}

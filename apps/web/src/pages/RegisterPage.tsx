@@ -23,7 +23,7 @@ export default function RegisterPage() {
     try {
       await endpoints.register({ email: v.email.trim(), password: v.password, displayName: v.displayName.trim() });
       const next = params.get('next');
-      navigate(`/login?registered=1${next ? `&next=${encodeURIComponent(next)}` : ''}`);
+      void navigate(`/login?registered=1${next ? `&next=${encodeURIComponent(next)}` : ''}`);
     } catch (e) {
       setError(errorText(t, e));
     } finally {

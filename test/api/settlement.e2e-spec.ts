@@ -1,0 +1,243 @@
+/**
+ * After the hammer, end to end on real PostgreSQL and the local Stripe-compatible server (sandbox profile):
+ * confirmation PDF → balance → ruling; an unpaid deadline → automatic default, forfeiture in the order of
+ * OJA Art. 24 → re-auction that refuses the defaulter; unsold → second round (Art. 26 checks) → unsold →
+ * sale-off opened by its first entry; suspend/resume of a live lot; withdrawal with deposits held;
+ * reminders by e-mail through a local SMTP server. The deposit ledger invariant holds after each.
+ */
+import { PDFParse } from 'pdf-parse';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+
+let t: TestPlatform;
+let admin: Actor;
+let clerk: Actor;
+let caseId: string;
+let smtp: SMTPServer;
+const mails: { to: string; subject: string; text: string }[] = [];
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      simpleParser(stream).then(
+        (m) => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: m.subject ?? '', text: m.text ?? '' });
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+  const port = (smtp.server.address() as AddressInfo).port;
+  t = await startTestPlatform({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+  admin = await loginAdmin(t);
+  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin, '北京市海淀区人民法院（测试）') });
+  caseId = await createCase(t, clerk);
+});
+afterAll(async () => {
+  await t?.stop();
+  await new Promise<void>((r) => smtp.close(() => r()));
+});
+afterEach(async () => {
+  await expectLedgerBalanced(t, admin);
+});
+
+type Result = { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null };
+async function result(lot: string, timeoutMs = 30_000): Promise<Result> {
+  return waitFor(`result of ${lot}`, async () => {
+    const r = await t.http.get(`/api/lots/${lot}/result`);
+    return r.status === 200 ? (r.body as Result) : null;
+  }, timeoutMs);
+}
+async function live(lot: string): Promise<void> {
+  await waitFor('live', async () => ((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status === 'live', 20_000);
+}
+async function sell(lot: string, buyer: Actor, price = 700_000): Promise<Result> {
+  await live(lot);
+  await t.http.post(`/api/lots/${lot}/bids`).set(buyer.auth).send({ amount: price }).expect(201);
+  return result(lot);
+}
+
+describe('sale → confirmation → balance → ruling', () => {
+  it('generates the confirmation with the buyer’s real name, takes the balance and records the ruling', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8000, extra: { balanceDueDays: 12 } });
+    const buyer = await registerBidder(t, { realName: '欧阳明' });
+    const loser = await registerBidder(t, { realName: '司马光' });
+    const e = await enrol(t, buyer, lot);
+    await enrol(t, loser, lot);
+    const code = e.body['bidderCode'] as string;
+    // before the end, the name appears nowhere public
+    await live(lot);
+    expect(JSON.stringify((await t.http.get(`/api/lots/${lot}`)).body)).not.toContain('欧阳明');
+    expect((await sell(lot, buyer, 700_000)).outcome).toBe('sold');
+    const conf = await waitFor('confirmation', async () => {
+      const r = await t.http.get(`/api/lots/${lot}/confirmation`);
+      return r.status === 200 ? (r.body as { buyerName: string; bidderCode: string; price: number; balanceDue: number; status: string; confirmationNo: string }) : null;
+    });
+    expect(conf).toMatchObject({ buyerName: '欧阳明', bidderCode: code, price: 700_000, balanceDue: 630_000, status: 'awaiting_balance' });
+    const pdf = await t.http.get(`/api/lots/${lot}/confirmation.pdf`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = (await new PDFParse({ data: new Uint8Array(pdf.body as Buffer) }).getText()).text.replace(/\s+/g, '');
+    expect(text).toContain('欧阳明');
+    expect(text).toContain(code);
+    expect(text).toContain('¥7,000.00');
+    expect(text).toContain('成交确认书');
+    // the ruling is refused before full payment
+    const early = await t.http.post(`/api/lots/${lot}/ruling`).set(clerk.auth).send({ rulingDate: '2026-12-01' }).expect(422);
+    expect(early.body).toMatchObject({ code: 'RULING_BEFORE_FULL_PAYMENT' });
+    // only the buyer pays; a declined card is refused
+    await t.http.post(`/api/lots/${lot}/balance`).set(loser.auth).send({ paymentMethod: 'pm_card_visa' }).expect(403);
+    const declined = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_chargeDeclined' }).expect(402);
+    expect(declined.body).toMatchObject({ code: 'BALANCE_DECLINED' });
+    const paid = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    expect(paid.body).toMatchObject({ status: 'paid' });
+    const ruled = await t.http.post(`/api/lots/${lot}/ruling`).set(clerk.auth).send({ rulingDate: '2026-12-01' }).expect(201);
+    expect(ruled.body).toMatchObject({ status: 'ruled', rulingDate: '2026-12-01' });
+    expect((ruled.body as { steps: { step: string }[] }).steps.map((s) => s.step)).toEqual(['sold', 'confirmation_generated', 'balance_paid', 'ruled']);
+    expect(((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status).toBe('transferred');
+    // the winner's deposit was applied to the price, the loser's released
+    await waitFor('deposits settled', async () => {
+      const r = await t.db.query(`SELECT status FROM deposits WHERE lot_id = $1 ORDER BY status`, [lot]);
+      return r.rows.map((x: { status: string }) => x.status).join() === 'applied,released';
+    });
+    const notes = (await t.http.get('/api/me/notifications').set(buyer.auth).expect(200)).body as { kind: string }[];
+    expect(notes.map((n) => n.kind)).toEqual(expect.arrayContaining(['sale.won', 'balance.paid']));
+  }, 60_000);
+});
+
+describe('default → forfeiture → re-auction without the defaulter', () => {
+  it('defaults automatically at the deadline, records the use of the deposit (OJA Art. 24), e-mails reminders, and bars the defaulter', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8000, extra: { balanceDueDays: 1 } });
+    const buyer = await registerBidder(t, { realName: '悔拍人' });
+    await enrol(t, buyer, lot);
+    await sell(lot, buyer);
+    // sandbox: one balance day is 5 s, the reminder goes 3 s before the deadline
+    const settled = await waitFor('automatic default', async () => {
+      const r = await t.http.get(`/api/lots/${lot}/settlement`).set(clerk.auth);
+      return r.status === 200 && (r.body as { status: string }).status === 'defaulted' ? (r.body as { forfeitAllocation: { order: number; use: string; amount: number }[]; defaultReason: string }) : null;
+    }, 30_000);
+    expect(settled.forfeitAllocation.map((l) => l.order)).toEqual([1, 2, 3, 4]);
+    expect(settled.forfeitAllocation.reduce((s, l) => s + l.amount, 0)).toBe(70_000);
+    expect(((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status).toBe('defaulted');
+    await waitFor('forfeited', async () => {
+      const r = await t.db.query(`SELECT status FROM deposits WHERE lot_id = $1`, [lot]);
+      return r.rows[0]?.status === 'forfeited';
+    });
+    const notes = (await t.http.get('/api/me/notifications').set(buyer.auth).expect(200)).body as { kind: string }[];
+    expect(notes.map((n) => n.kind)).toEqual(expect.arrayContaining(['sale.won', 'balance.reminder', 'sale.defaulted']));
+    await waitFor('reminder e-mail', async () => mails.some((m) => m.to === buyer.email && m.subject.includes('余款付款提醒')));
+    // a re-auction of the same property: the defaulter is refused (OJA Art. 24 ¶2)
+    const relisted = await t.http.post(`/api/lots/${lot}/relist`).set(clerk.auth).expect(201);
+    const next = (relisted.body as { id: string; round: string; previousLotId: string }).id;
+    expect(relisted.body).toMatchObject({ status: 'draft', previousLotId: lot });
+    await t.http.post(`/api/lots/${lot}/relist`).set(clerk.auth).expect(422);
+    const now = Date.now();
+    await t.http
+      .patch(`/api/lots/${next}`)
+      .set(clerk.auth)
+      .send({ startsAt: new Date(now + 60_000).toISOString(), endsAt: new Date(now + 120_000).toISOString(), notices: [{ party: '被执行人乙', role: 'party', kind: 'notified', at: new Date(now - 86_400_000).toISOString() }] })
+      .expect(200);
+    await t.http.post(`/api/lots/${next}/publish`).set(clerk.auth).expect(201);
+    expect(await enrol(t, buyer, next)).toMatchObject({ status: 403, body: { code: 'BARRED_DEFAULTER' } });
+    const other = await registerBidder(t);
+    expect(await enrol(t, other, next)).toMatchObject({ status: 201 });
+    const rounds = (await t.http.get(`/api/lots/${next}/rounds`).expect(200)).body as { id: string }[];
+    expect(rounds.map((r) => r.id)).toEqual([lot, next]);
+  }, 90_000);
+});
+
+describe('unsold → second round → unsold → sale-off', () => {
+  it('applies the second-round rules (OJA Art. 26) and opens a sale-off round with the first entry', async () => {
+    const first = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    expect((await result(first)).outcome).toBe('unsold');
+    const second = ((await t.http.post(`/api/lots/${first}/relist`).set(clerk.auth).expect(201)).body as { id: string; round: string });
+    expect(second.round).toBe('second');
+    const now = Date.now();
+    const schedule = { startsAt: new Date(now + 3000).toISOString(), endsAt: new Date(now + 11_000).toISOString(), notices: [{ party: '被执行人乙', role: 'party', kind: 'notified', at: new Date(now - 86_400_000).toISOString() }] };
+    // more than 20 % below the previous start (700,000 → floor 560,000)
+    await t.http.patch(`/api/lots/${second.id}`).set(clerk.auth).send({ ...schedule, startingPrice: 559_000, deposit: 56_000 }).expect(200);
+    const low = await t.http.post(`/api/lots/${second.id}/publish`).set(clerk.auth).expect(409);
+    expect((low.body as { details: { violations: { code: string }[] } }).details.violations.map((v) => v.code)).toContain('RELIST_REDUCTION_TOO_LARGE');
+    // an announcement shorter than the second-round lead (1 s in sandbox)
+    await t.http.patch(`/api/lots/${second.id}`).set(clerk.auth).send({ startingPrice: 560_000, deposit: 56_000, startsAt: new Date(Date.now() + 300).toISOString(), endsAt: new Date(Date.now() + 9000).toISOString() }).expect(200);
+    const short = await t.http.post(`/api/lots/${second.id}/publish`).set(clerk.auth).expect(409);
+    expect((short.body as { details: { violations: { code: string }[] } }).details.violations.map((v) => v.code)).toContain('ANNOUNCEMENT_TOO_SHORT');
+    await t.http.patch(`/api/lots/${second.id}`).set(clerk.auth).send({ startsAt: new Date(Date.now() + 2500).toISOString(), endsAt: new Date(Date.now() + 10_500).toISOString() }).expect(200);
+    await t.http.post(`/api/lots/${second.id}/publish`).set(clerk.auth).expect(201);
+    expect((await result(second.id)).outcome).toBe('unsold');
+    // sale-off at the second round's start; entry by prepaying the full price
+    const saleOff = ((await t.http.post(`/api/lots/${second.id}/relist`).set(clerk.auth).expect(201)).body as { id: string; round: string; startingPrice: number });
+    expect(saleOff).toMatchObject({ round: 'sale_off', startingPrice: 560_000 });
+    await t.http.patch(`/api/lots/${saleOff.id}`).set(clerk.auth).send({ startsAt: new Date(Date.now() + 2500).toISOString(), endsAt: new Date(Date.now() + 30_000).toISOString(), notices: schedule.notices }).expect(200);
+    const pub = await t.http.post(`/api/lots/${saleOff.id}/publish`).set(clerk.auth);
+    expect([pub.status, pub.body]).toEqual([201, expect.anything()]);
+    await live(saleOff.id);
+    const entrant = await registerBidder(t);
+    const entered = await enrol(t, entrant, saleOff.id);
+    expect(entered).toMatchObject({ status: 201, body: { depositDue: 560_000, status: 'active' } });
+    // the first entry opened an 8 s round (sandbox for 24 h) with the entrant's offer at the sale-off price
+    const opened = await waitFor('round opened', async () => {
+      const v = (await t.http.get(`/api/lots/${saleOff.id}`)).body as { bidCount: number; endsAt: string; currentPrice: number };
+      return v.bidCount === 1 ? v : null;
+    });
+    expect(opened.currentPrice).toBe(560_000);
+    expect(Date.parse(opened.endsAt) - Date.now()).toBeLessThan(9000);
+    const rival = await registerBidder(t);
+    await enrol(t, rival, saleOff.id);
+    await t.http.post(`/api/lots/${saleOff.id}/bids`).set(rival.auth).send({ amount: 561_000 }).expect(201);
+    const r = await result(saleOff.id);
+    expect(r).toMatchObject({ outcome: 'sold', price: 561_000 });
+    const rounds = (await t.http.get(`/api/lots/${saleOff.id}/rounds`).expect(200)).body as { round: string; status: string }[];
+    expect(rounds.map((x) => `${x.round}:${x.status}`)).toEqual(['first:unsold', 'second:unsold', 'sale_off:sold']);
+  }, 120_000);
+
+  it('offers the clerk the paths of rulebook §6.4 after the last round fails', async () => {
+    const first = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    await result(first);
+    await t.http.post(`/api/lots/${first}/disposition`).set(clerk.auth).send({ path: 'release_seizure', note: '第一轮流拍' }).expect(422);
+  }, 30_000);
+});
+
+describe('suspension and withdrawal during the live phase', () => {
+  it('suspending a live lot freezes bidding and the countdown; resuming restores the time left', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 20_000 });
+    const a = await registerBidder(t);
+    await enrol(t, a, lot);
+    await live(lot);
+    const before = (await t.http.get(`/api/lots/${lot}`)).body as { endsAt: string };
+    const suspended = (await t.http.post(`/api/lots/${lot}/suspend`).set(clerk.auth).send({ reason: '案外人提出异议' }).expect(201)).body as { pausedRemainingMs: number; status: string };
+    expect(suspended.status).toBe('suspended');
+    expect(suspended.pausedRemainingMs).toBeGreaterThan(10_000);
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 })).body).toMatchObject({ code: 'LOT_NOT_LIVE' });
+    await new Promise((r) => setTimeout(r, 1500));
+    const resumed = (await t.http.post(`/api/lots/${lot}/resume`).set(clerk.auth).send({}).expect(201)).body as { endsAt: string; status: string };
+    expect(resumed.status).toBe('live');
+    const remaining = Date.parse(resumed.endsAt) - Date.now();
+    expect(Math.abs(remaining - suspended.pausedRemainingMs)).toBeLessThan(1000);
+    expect(Date.parse(resumed.endsAt)).toBeGreaterThan(Date.parse(before.endsAt));
+    await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 }).expect(201);
+    await t.http.post(`/api/lots/${lot}/withdraw`).set(clerk.auth).send({ reason: '申请执行人撤回执行申请' }).expect(201);
+  }, 60_000);
+
+  it('withdrawing a lot with deposits held releases every deposit', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 60_000 });
+    for (let i = 0; i < 3; i++) await enrol(t, await registerBidder(t), lot);
+    await t.http.post(`/api/lots/${lot}/withdraw`).set(clerk.auth).send({ reason: '执行依据被撤销' }).expect(201);
+    await waitFor('released', async () => {
+      const r = await t.db.query(`SELECT count(*)::int AS n FROM deposits WHERE lot_id = $1 AND status = 'released'`, [lot]);
+      return r.rows[0].n === 3;
+    });
+    const line = (await expectLedgerBalanced(t, admin)).find((l) => l.lotId === lot)!;
+    expect(line).toMatchObject({ secured: 210_000, released: 210_000, stillHeld: 0 });
+  }, 30_000);
+});
