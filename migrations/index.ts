@@ -4,6 +4,7 @@ import { SearchAndAuditGuards1795766155902 } from './1795766155902-SearchAndAudi
 import { EnrolmentDepositsBids1795766581346 } from './1795766581346-EnrolmentDepositsBids.js';
 import { Valuation1795767252435 } from './1795767252435-Valuation.js';
 import { Settlement1795767342948 } from './1795767342948-Settlement.js';
+import { HoldConversion1795767774162 } from './1795767774162-HoldConversion.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   EnrolmentDepositsBids1795766581346,
   Valuation1795767252435,
   Settlement1795767342948,
+  HoldConversion1795767774162,
   // <list>
 ];

@@ -252,3 +252,33 @@ describe('failures half-way', () => {
     expect(line).toMatchObject({ secured: 140_000, released: 140_000, stillHeld: 0, balanced: true });
   }, 40_000);
 });
+
+describe('hold conversion', () => {
+  it('converts a hold to a charge before it expires when the lot now ends later, keeps it secured, and refunds it later', async () => {
+    // ends in 6 days: a 7-day hold still outlives the release, so the deposit is held
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 6 * 86_400_000 });
+    const bidder = await registerBidder(t);
+    const res = await enrol(t, bidder, lot);
+    const held = res.body as unknown as EnrolmentBody;
+    if (!held.deposit) throw new Error(JSON.stringify(res));
+    expect(held.deposit).toMatchObject({ mode: 'hold', status: 'secured' });
+    // the end moves to 9 days out (extensions, a resumed pause): the hold would expire while the lot runs
+    await t.db.query(`UPDATE lots SET ends_at = now() + interval '9 days' WHERE id = $1`, [lot]);
+    const deposits = t.platform.app.get(DepositsService);
+    expect(await deposits.convertHolds()).toBe(1);
+    const me = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(bidder.auth).expect(200)).body as EnrolmentBody;
+    expect(me.deposit).toMatchObject({ mode: 'charge', status: 'secured' });
+    expect(me.deposit!.paymentIntentId).not.toBe(held.deposit!.paymentIntentId);
+    expect(gateway.local!.paymentIntent(held.deposit!.paymentIntentId!)).toMatchObject({ status: 'canceled' });
+    expect(gateway.local!.paymentIntent(me.deposit!.paymentIntentId!)).toMatchObject({ status: 'succeeded', amount: 70_000 });
+    expect(await deposits.convertHolds()).toBe(0);
+    // released later by a refund of the charge
+    await t.http.post(`/api/lots/${lot}/withdraw`).set(clerk.auth).send({ reason: '执行和解' }).expect(201);
+    await waitFor('refunded', async () => {
+      const r = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(bidder.auth)).body as EnrolmentBody;
+      return r.deposit?.status === 'released';
+    });
+    const refunds = gateway.local!.refunds().filter((r) => r['payment_intent'] === me.deposit!.paymentIntentId);
+    expect(refunds).toHaveLength(1);
+  }, 40_000);
+});

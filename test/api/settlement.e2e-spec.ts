@@ -115,6 +115,29 @@ describe('sale → confirmation → balance → ruling', () => {
   }, 60_000);
 });
 
+describe('setting a sale aside (OJA Art. 31)', () => {
+  it('records the ground and returns the balance and the deposit to the buyer', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8000, extra: { balanceDueDays: 12 } });
+    const buyer = await registerBidder(t);
+    await enrol(t, buyer, lot);
+    await sell(lot, buyer, 700_000);
+    await waitFor('settlement', async () => (await t.http.get(`/api/lots/${lot}/settlement`).set(buyer.auth)).status === 200);
+    await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    const bad = await t.http.post(`/api/lots/${lot}/set-aside`).set(clerk.auth).send({ ground: 'not_a_ground', reason: '系统故障' }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('ground');
+    const aside = await t.http.post(`/api/lots/${lot}/set-aside`).set(clerk.auth).send({ ground: 'system_failure', reason: '系统故障导致竞价结果错误' });
+    if (aside.status !== 201) throw new Error(JSON.stringify(aside.body));
+    expect(aside.body).toMatchObject({ status: 'set_aside' });
+    expect(((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status).toBe('set_aside');
+    await waitFor('deposit returned', async () => {
+      const r = await t.db.query(`SELECT status FROM deposits WHERE lot_id = $1`, [lot]);
+      return r.rows[0]?.status === 'released';
+    });
+    const audit = await t.db.query(`SELECT data FROM audit_log WHERE stream = $1 AND action = 'settlement.set_aside'`, [`lot:${lot}`]);
+    expect(audit.rows[0].data).toMatchObject({ ground: 'system_failure', refundBalance: true });
+  }, 60_000);
+});
+
 describe('default → forfeiture → re-auction without the defaulter', () => {
   it('defaults automatically at the deadline, records the use of the deposit (OJA Art. 24), e-mails reminders, and bars the defaulter', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8000, extra: { balanceDueDays: 1 } });

@@ -468,3 +468,64 @@ describe('bad input and access', () => {
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/valuations', '/api/valuations/{id}', '/api/valuations/{id}/lottery', '/api/appraiser/queue', '/api/valuations/{id}/objections/{objectionId}/ruling']));
   }, 20_000);
 });
+
+describe('directed inquiry, corrections, postponement and withdrawal', () => {
+  it('both parties ask for a directed inquiry; the named agency answers through its appraiser; no objection lies (RPR Arts. 5–6, 24 ¶2)', async () => {
+    const agency = await createAgency(t, admin, 'appraisal_agency', ['tax']);
+    const officer = await createStaff(t, admin, 'appraiser', { agencyId: agency });
+    const c = await caseWithPartyAccounts();
+    const v = await createValuation(c.caseId, { hasGovernmentPrice: true });
+    await t.http.post(`/api/valuations/${v.id}/joint-request`).set(clerk.auth).send({ method: 'directed_inquiry' }).expect(201);
+    const opened = await t.http.post(`/api/valuations/${v.id}/directed-inquiry`).set(clerk.auth).send({ body: '北京市朝阳区税务局', agencyId: agency, deadline: new Date(Date.now() + 60_000).toISOString() });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ status: 'directed_inquiry', steps: [{ method: 'directed_inquiry', status: 'active', actor: clerk.id }] });
+    const queue = await t.http.get('/api/appraiser/queue').set(officer.auth).expect(200);
+    expect(queue.body).toEqual([expect.objectContaining({ valuationId: v.id, work: [expect.objectContaining({ kind: 'directed_result' })] })]);
+    const answered = await t.http.post(`/api/valuations/${v.id}/directed-inquiry/result`).set(officer.auth).send({ price: 3_000_000, validUntil: inDays(200) });
+    expect(answered.status).toBe(201);
+    expect((answered.body as { valuation: View }).valuation).toMatchObject({ status: 'determined', method: 'directed_inquiry', referencePrice: 3_000_000 });
+    const objection = await t.http.post(`/api/valuations/${v.id}/objections`).set(c.respondent.auth).send({ grounds: ['facts_wrong'] });
+    expect(objection.status).toBe(409);
+    expect(objection.body).toMatchObject({ code: 'OBJECTION_NOT_ACCEPTED_FOR_METHOD', details: { article: 'RPR Art. 24 ¶2' } });
+  }, 20_000);
+
+  it('every online report faulty: each platform corrects within 3 "days" (RPR Art. 12)', async () => {
+    const c = await caseWithPartyAccounts();
+    const v = await createValuation(c.caseId);
+    await t.http.post(`/api/valuations/${v.id}/joint-request`).set(clerk.auth).send({ method: 'online_inquiry' }).expect(201);
+    await t.http.post(`/api/valuations/${v.id}/online-inquiry`).set(clerk.auth).send({}).expect(201);
+    for (const [i, p] of platforms.entries()) await report(p.appraiser, v.id, 500_000 + i).expect(201);
+    const reviewed = await t.http.post(`/api/valuations/${v.id}/online-inquiry/review`).set(clerk.auth).send({ faultyPlatformIds: platforms.map((p) => p.id) });
+    expect((reviewed.body as View).steps[0]).toMatchObject({ phase: 'correction' });
+    const missing = await t.http.post(`/api/valuations/${v.id}/corrections`).set(platforms[0].appraiser.auth).send({ validUntil: inDays(100) });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ details: { fields: [expect.objectContaining({ field: 'price' })] } });
+    for (const p of platforms) await t.http.post(`/api/valuations/${v.id}/corrections`).set(p.appraiser.auth).send({ price: 600_000, validUntil: inDays(100), note: '已更正样本' }).expect(201);
+    const after = await view(v.id);
+    expect(after.steps[0].phase).toBe('service');
+    expect(after.reports.filter((r) => r.kind === 'online_correction')).toHaveLength(3);
+  }, 20_000);
+
+  it('postponement freezes the deadlines, resumption moves them; withdrawal ends it with no platform fee (RPR Arts. 28–29, 31 ¶2)', async () => {
+    const c = await caseWithPartyAccounts();
+    const v = await createValuation(c.caseId);
+    await t.http.post(`/api/valuations/${v.id}/stances`).set(clerk.auth).send({ party: 'applicant', cannotBeFound: true }).expect(201);
+    const opened = (await t.http.post(`/api/valuations/${v.id}/online-inquiry`).set(clerk.auth).send({}).expect(201)).body as View;
+    const before = Date.parse(opened.steps[0].platforms![0].deadline);
+    const postponed = await t.http.post(`/api/valuations/${v.id}/postpone`).set(clerk.auth).send({ reason: 'materials_inconsistent' });
+    expect(postponed.body).toMatchObject({ nextDeadlineAt: null });
+    const blocked = await report(platforms[0].appraiser, v.id, 700_000);
+    expect(blocked.status).toBe(422);
+    expect(blocked.body).toMatchObject({ code: 'PROCEDURE_POSTPONED', details: { article: 'RPR Art. 28' } });
+    const t0 = Date.now();
+    await waitFor('a postponement of a second', async () => Date.now() > t0 + 1000, 3000, 50);
+    const resumed = (await t.http.post(`/api/valuations/${v.id}/resume`).set(clerk.auth).send({}).expect(201)).body as View;
+    expect(Date.parse(resumed.steps[0].platforms![0].deadline) - before).toBeGreaterThanOrEqual(1000);
+    const withdrawn = await t.http.post(`/api/valuations/${v.id}/withdraw`).set(clerk.auth).send({ reason: 'obligations_performed' });
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'obligations_performed' } });
+    const fees = await t.http.get(`/api/valuations/${v.id}/fees`).set(clerk.auth).expect(200);
+    expect(fees.body).toMatchObject({ onlineInquiry: { recipients: [], reason: 'withdrawn_art29' } });
+    const again = await t.http.post(`/api/valuations/${v.id}/resume`).set(clerk.auth).send({});
+    expect(again.body).toMatchObject({ code: 'PROCEDURE_CLOSED', details: { article: 'RPR Art. 29' } });
+  }, 20_000);
+});

@@ -30,6 +30,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'apps/api/dist/apps/api/src');
 const QUICK = process.env.BENCH_QUICK === '1';
 const scale = (ms) => (QUICK ? Math.round(ms / 5) : ms);
+/** BENCH_SCENARIOS=many,hot runs only those (default: all). */
+const ONLY = new Set((process.env.BENCH_SCENARIOS ?? 'ceiling,many,hot,fanout').split(',').map((s) => s.trim()));
 
 const CFG = {
   pgbenchSeconds: QUICK ? 4 : 20,
@@ -241,7 +243,9 @@ async function startApi(db) {
     BACKGROUND_JOBS: 'true',
     DB_POOL_SIZE: String(CFG.poolSize),
   });
-  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": flags for the API's node (profiling).
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout.on('data', () => undefined);
   child.stderr.on('data', (b) => (stderr = (stderr + b).slice(-8000)));
@@ -859,8 +863,9 @@ async function main() {
   cleanups.push(() => pgCpu.stop());
 
   // The ceiling.
-  const pgbench = findPgbench();
-  if (!pgbench) {
+  const pgbench = ONLY.has('ceiling') ? findPgbench() : null;
+  if (!ONLY.has('ceiling')) result.ceilingSkipped = 'not run (BENCH_SCENARIOS)';
+  else if (!pgbench) {
     result.ceilingSkipped = 'pgbench not found (/usr/bin/pgbench, /usr/lib/postgresql/*/bin/pgbench): ceiling skipped';
     log(result.ceilingSkipped);
   } else {
@@ -909,14 +914,14 @@ async function main() {
     }
   };
   log(`many: ${CFG.many.lots} lots, ${CFG.many.lots * CFG.many.biddersPerLot} bidders, ${CFG.many.clients} clients, ${CFG.many.warmMs / 1000} s warm-up + ${CFG.many.measureMs / 1000} s`);
-  result.many = await scenario('many', () => scenarioMany(ctx, setup));
-  if (!result.many.error) log(`  accepted ${fmt(result.many.acceptedPerS)}/s, refused ${fmt(result.many.refusedPerS, 1)}/s, p50/p95/p99 ${ms3(result.many.p50, result.many.p95, result.many.p99)} ms, errors ${result.many.errors}`);
+  if (ONLY.has('many')) result.many = await scenario('many', () => scenarioMany(ctx, setup));
+  if (result.many && !result.many.error) log(`  accepted ${fmt(result.many.acceptedPerS)}/s, refused ${fmt(result.many.refusedPerS, 1)}/s, p50/p95/p99 ${ms3(result.many.p50, result.many.p95, result.many.p99)} ms, errors ${result.many.errors}`);
   await sleep(1000);
   log(`hot: 1 lot, ${CFG.hot.bidders} bidders, ${CFG.hot.clients} clients, ${CFG.hot.warmMs / 1000} s warm-up + ${CFG.hot.measureMs / 1000} s`);
-  result.hot = await scenario('hot', () => scenarioHot(ctx, setup));
-  if (!result.hot.error) log(`  decisions ${fmt(result.hot.decisionsPerS)}/s, accepted ${fmt(result.hot.acceptedPerS)}/s, p50/p99 ${fmt(result.hot.p50, 1)} / ${fmt(result.hot.p99, 1)} ms, errors ${result.hot.errors}`);
+  if (ONLY.has('hot')) result.hot = await scenario('hot', () => scenarioHot(ctx, setup));
+  if (result.hot && !result.hot.error) log(`  decisions ${fmt(result.hot.decisionsPerS)}/s, accepted ${fmt(result.hot.acceptedPerS)}/s, p50/p99 ${fmt(result.hot.p50, 1)} / ${fmt(result.hot.p99, 1)} ms, errors ${result.hot.errors}`);
   await sleep(1000);
-  result.fanout = await scenario('fanout', () => scenarioFanout(ctx, setup));
+  if (ONLY.has('fanout')) result.fanout = await scenario('fanout', () => scenarioFanout(ctx, setup));
   result.fanoutScaleOut = 'fanout-2 (two instances + Redis adapter) is not part of this run';
 
   const apiErrors = api.stderr().trim();

@@ -65,14 +65,15 @@ it('catalogue, lot page, bid panel, bidder area and court console have no seriou
   await page.getByTestId('bid-submit').click();
   await page.getByRole('dialog').waitFor();
   await expectAccessible(page, 'jump confirmation');
-  await page.getByRole('button', { name: '取消' }).click();
+  await page.getByRole('button', { name: /取\s*消/ }).click();
 
   await page.goto(`${t.url}/account`);
   await page.getByTestId('my-lots').waitFor();
   await expectAccessible(page, 'bidder area');
   await screenshots(page, 'account');
 
-  await page.getByRole('button', { name: '退 出' }).or(page.getByRole('button', { name: '退出' })).click();
+  await page.getByRole('button', { name: /退\s*出/ }).click();
+  await page.waitForURL(`${t.url}/`);
   await loginInBrowser(page, t.url, clerk.email, 'staff-password-1');
   await page.getByTestId('court-lots').waitFor();
   await expectAccessible(page, 'court console');

@@ -175,8 +175,12 @@ describe('sale-off (变卖; PRACTICE, rulebook §6.3)', () => {
     expect(codes(saleOff(), ctx({ previousRound: { ...prev, endedAt: NOW - 15 * DAY } }))).toEqual([]);
     expect(codes(saleOff(), ctx({ previousRound: { ...prev, endedAt: NOW - 15 * DAY - 1 } }))).toEqual(['SALE_OFF_TOO_LATE']);
   });
+  it('PRACTICE: the sale-off period (变卖期) lasts at most 60 days, else SALE_OFF_PERIOD_TOO_LONG', () => {
+    expect(codes(saleOff({ endsAt: NOW + 15 * DAY + 60 * DAY }), ctx({ previousRound: prev }))).toEqual([]);
+    expect(codes(saleOff({ endsAt: NOW + 15 * DAY + 60 * DAY + 1 }), ctx({ previousRound: prev }))).toEqual(['SALE_OFF_PERIOD_TOO_LONG']);
+  });
   it('OJA Art. 37 ¶1: the second-round notice applies by analogy (real estate 15 days)', () => {
-    expect(codes(saleOff({ startsAt: NOW + 15 * DAY - 1 }), ctx({ previousRound: prev }))).toEqual(['ANNOUNCEMENT_TOO_SHORT']);
+    expect(codes(saleOff({ startsAt: NOW + 15 * DAY - 1, endsAt: NOW + 74 * DAY }), ctx({ previousRound: prev }))).toEqual(['ANNOUNCEMENT_TOO_SHORT']);
   });
   it('OJA Art. 26 ¶2: a sale-off follows a failed second round (PREVIOUS_ROUND_INVALID)', () => {
     expect(codes(saleOff(), ctx({ previousRound: { ...prev, round: 'first' } }))).toEqual(['PREVIOUS_ROUND_INVALID']);

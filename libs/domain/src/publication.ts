@@ -230,6 +230,10 @@ function checkPrices(draft: PublicationDraft, announceAt: number, ctx: Publicati
           }),
         );
       }
+      if (draft.endsAt - draft.startsAt > profile.saleOff.periodMs) {
+        const message = `the sale-off period (变卖期) lasts at most ${describeMs(profile.saleOff.periodMs)}`;
+        out.push(violation('SALE_OFF_PERIOD_TOO_LONG', 'endsAt', SALE_OFF_PRACTICE, message, { periodMs: profile.saleOff.periodMs, latestEnd: draft.startsAt + profile.saleOff.periodMs }));
+      }
       break;
     }
     default:

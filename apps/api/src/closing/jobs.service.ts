@@ -36,6 +36,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       { name: 'close', everyMs: fast ? 100 : 500, run: () => this.closing.closeDue() },
       { name: 'start', everyMs: fast ? 250 : 1000, run: () => this.closing.markStarted() },
       { name: 'deposit-retry', everyMs: fast ? 1000 : 5000, run: () => this.deposits.retryDue(20, fast ? 2000 : 10_000) },
+      { name: 'hold-conversion', everyMs: fast ? 2000 : 60_000, run: () => this.deposits.convertHolds() },
       { name: 'deposit-sweep', everyMs: fast ? 2000 : 15_000, run: () => this.closing.sweepDeposits() },
     ];
     for (const loop of loops) this.schedule(loop);

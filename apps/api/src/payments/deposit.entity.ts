@@ -23,6 +23,8 @@ export class Deposit {
   @Column({ type: 'integer', default: 0 }) attempt!: number;
   @Column({ name: 'payment_method', type: 'text', nullable: true }) paymentMethod!: string | null;
   @Column({ name: 'hold_expires_at', type: 'timestamptz', nullable: true }) holdExpiresAt!: Date | null;
+  /** A hold replaced by a charge (converted before it expired); cancelled at Stripe, retried until done. */
+  @Column({ name: 'replaced_intent_id', type: 'text', nullable: true }) replacedIntentId!: string | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @Column({ name: 'secured_at', type: 'timestamptz', nullable: true }) securedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

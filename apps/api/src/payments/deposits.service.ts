@@ -16,7 +16,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
-import { depositStrategy, type RulesProfile } from '@fapai/domain';
+import { depositStrategy, holdNeedsConversion, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import { RULES } from '../config/env.js';
 import { Deposit, DepositMovement, type DepositStatus, type MovementKind } from './deposit.entity.js';
@@ -77,6 +77,7 @@ export class DepositsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.router.register('deposit', (intent) => this.reconcile(intent));
+    this.router.register('deposit-conversion', (intent) => this.reconcile(intent));
   }
 
   onSecured(handler: SecuredHandler): void {
@@ -169,14 +170,15 @@ export class DepositsService implements OnModuleInit {
    * a webhook). Idempotent and order-independent: it only moves deposits forward.
    */
   async reconcile(intent: Stripe.PaymentIntent): Promise<void> {
-    if (intent.metadata?.['kind'] !== 'deposit') return;
+    const kind = intent.metadata?.['kind'];
+    if (kind !== 'deposit' && kind !== 'deposit-conversion') return;
     const enrolmentId = intent.metadata['enrolmentId'];
     let secured: Deposit | null = null;
     await this.db.transaction(async (em) => {
       const deposit = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
       if (!deposit) return;
       // A PaymentIntent of an earlier, failed attempt (a late webhook) says nothing about the current one.
-      if (intent.metadata['attempt'] !== String(deposit.attempt)) return;
+      if (kind === 'deposit' && intent.metadata['attempt'] !== String(deposit.attempt)) return;
       if (deposit.paymentIntentId && deposit.paymentIntentId !== intent.id) return;
       if (!deposit.paymentIntentId && deposit.status === 'awaiting_payment') {
         deposit.paymentIntentId = intent.id;
@@ -297,6 +299,71 @@ export class DepositsService implements OnModuleInit {
       return d.id;
     });
     if (id) await this.carryOutFor([id]);
+  }
+
+  /**
+   * Card holds expire after about 7 days while a lot can run longer (extensions, a resumed pause): a hold
+   * that would no longer outlive the lot's release is converted, while the lot still runs, into a charge
+   * with the same payment method (refunded later like any charged deposit); then the hold is cancelled.
+   * The amount stays secured throughout, so the ledger does not move.
+   */
+  async convertHolds(): Promise<number> {
+    const rows = (await this.db.query(
+      `SELECT d.enrolment_id, d.hold_expires_at, l.ends_at, l.status, l.paused_remaining_ms FROM deposits d JOIN lots l ON l.id = d.lot_id
+       WHERE d.status = 'secured' AND d.mode = 'hold' AND l.status IN ('announced', 'live', 'suspended', 'postponed') LIMIT 100`,
+    )) as { enrolment_id: string; hold_expires_at: Date | null; ends_at: Date; status: string; paused_remaining_ms: string | null }[];
+    let converted = 0;
+    for (const r of rows) {
+      // A paused lot's end is unknown until it resumes: assume it resumes now with the time it had left.
+      const endsAt = r.paused_remaining_ms !== null ? Date.now() + Number(r.paused_remaining_ms) : r.ends_at.getTime();
+      if (!r.hold_expires_at || !holdNeedsConversion({ holdExpiresAt: r.hold_expires_at.getTime(), lotEndsAt: endsAt, releaseWindowMs: this.rules.auction.depositReleaseMs })) continue;
+      if (await this.convertHold(r.enrolment_id).catch((error: unknown) => this.logger.warn(`hold conversion of ${r.enrolment_id} failed, will retry: ${String(error)}`))) converted++;
+    }
+    // Cancel replaced holds whose cancellation did not go through yet.
+    const stale = (await this.db.query(`SELECT enrolment_id, replaced_intent_id FROM deposits WHERE replaced_intent_id IS NOT NULL LIMIT 100`)) as { enrolment_id: string; replaced_intent_id: string }[];
+    for (const s of stale) await this.cancelReplacedHold(s.enrolment_id, s.replaced_intent_id).catch(() => undefined);
+    return converted;
+  }
+
+  private async convertHold(enrolmentId: string): Promise<boolean> {
+    const d = await this.db.getRepository(Deposit).findOneByOrFail({ enrolmentId });
+    if (d.status !== 'secured' || d.mode !== 'hold' || !d.paymentIntentId || !d.paymentMethod) return false;
+    const charge = await this.gateway.stripe.paymentIntents.create(
+      {
+        amount: d.amount,
+        currency: 'cny',
+        capture_method: 'automatic',
+        allowed_payment_method_types: ['card'],
+        payment_method: d.paymentMethod,
+        confirm: true,
+        off_session: true,
+        description: `fapai deposit ${enrolmentId} (hold converted)`,
+        metadata: { kind: 'deposit-conversion', enrolmentId, lotId: d.lotId, replaces: d.paymentIntentId },
+      },
+      { idempotencyKey: `deposit-convert:${enrolmentId}:${d.paymentIntentId}` },
+    );
+    if (charge.status !== 'succeeded') return false;
+    const old = await this.db.transaction(async (em) => {
+      const locked = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOneOrFail();
+      if (locked.status !== 'secured' || locked.mode !== 'hold') return null;
+      const replaced = locked.paymentIntentId;
+      locked.mode = 'charge';
+      locked.paymentIntentId = charge.id;
+      locked.replacedIntentId = replaced;
+      locked.holdExpiresAt = null;
+      await em.save(locked);
+      await this.audit.append(em, { stream: `deposit:${locked.id}`, action: 'deposit.hold_converted', data: { from: replaced, to: charge.id, amount: locked.amount } });
+      return replaced;
+    });
+    if (old) await this.cancelReplacedHold(enrolmentId, old);
+    return old !== null;
+  }
+
+  private async cancelReplacedHold(enrolmentId: string, intentId: string): Promise<void> {
+    await this.gateway.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: `deposit-convert-cancel:${enrolmentId}:${intentId}` }).catch((error: unknown) => {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state')) throw error;
+    });
+    await this.db.query('UPDATE deposits SET replaced_intent_id = NULL WHERE enrolment_id = $1 AND replaced_intent_id = $2', [enrolmentId, intentId]);
   }
 
   /** A sale set aside (OJA Art. 31): the deposit that was applied to the price goes back to the buyer. */

@@ -270,7 +270,7 @@ export class ValuationService {
     return this.mutate(user, id, ['clerk', 'appraiser'], async (c) => {
       const step = await this.requireDirectedProvider(c);
       await c.apply({ type: 'directed_inquiry_result', priceFen: dto.price, validUntil: Date.parse(dto.validUntil) });
-      await this.saveReport(c, { stepId: step, kind: 'directed_result', price: dto.price, validUntil: new Date(dto.validUntil) });
+      return this.saveReport(c, { stepId: step, kind: 'directed_result', price: dto.price, validUntil: new Date(dto.validUntil) });
     });
   }
 
@@ -398,7 +398,7 @@ export class ValuationService {
         throw new ValuationError('VALUATION_NOT_FOUND', undefined, 'no objection addressed to your organisation');
       }
       await c.apply({ type: 'agency_explanation_submitted', objectionId });
-      await this.saveReport(c, { stepId: step!.id, kind: 'explanation', agencyId: current?.agencyId ?? null, note, objectionId });
+      return this.saveReport(c, { stepId: step!.id, kind: 'explanation', agencyId: current?.agencyId ?? null, note, objectionId });
     });
   }
 

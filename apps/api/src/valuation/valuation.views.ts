@@ -52,7 +52,7 @@ function stepView(step: ValuationStep, viewer: Viewer) {
     case 'negotiation': {
       const show = (side: 'applicant' | 'respondent') => {
         const s = step.submissions[side];
-        const full = viewer.kind === 'clerk' || (viewer.kind === 'party' && viewer.sides.includes(side)) || step.status !== 'active';
+        const full = viewer.kind === 'clerk' || (viewer.kind === 'party' && (viewer.sides.includes(side) || step.status !== 'active'));
         return s ? (full ? { ...s, submitted: true } : { submitted: true }) : { submitted: false };
       };
       return { ...base, submissions: { applicant: show('applicant'), respondent: show('respondent') } };

@@ -86,8 +86,9 @@ function Themed() {
   const { lang } = useI18n();
   const reduced = usePrefersReducedMotion();
   const theme = useMemo(() => appTheme(reduced), [reduced]);
+  // button.autoInsertSpace off: antd would show 取 消 for 取消, and the accessible name must be the visible word.
   return (
-    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={theme}>
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>
         <AuthProvider>
           <AnnouncerProvider>

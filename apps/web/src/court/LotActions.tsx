@@ -62,8 +62,10 @@ export function LotActions({ lot }: { lot: Pick<LotView, 'id' | 'status' | 'titl
     <>
       <Space wrap>
         {actions.map((a) => (
-          <Button key={a} danger={a === 'withdraw'} onClick={() => setAction(a)} aria-label={`${t(`court.${a}`)}：${lot.title}`}>
+          <Button key={a} danger={a === 'withdraw'} onClick={() => setAction(a)}>
             {t(`court.${a}`)}
+            {/* The lot's name completes the button's accessible name in a table of several lots. */}
+            <span className="visually-hidden">：{lot.title}</span>
           </Button>
         ))}
       </Space>
