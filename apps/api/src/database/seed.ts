@@ -49,9 +49,11 @@ export async function seedDemoData(app: INestApplication): Promise<{ role: strin
       ['bidder2@demo.fapai.local', '李四', '31010419851212456'],
       ['bidder3@demo.fapai.local', '王五', '44030619900606789'],
     ];
+    const bidderIds: string[] = [];
     for (const [email, realName, first17] of bidders) {
       const idNumber = first17 + residentIdCheckDigit(first17);
       const id = await user(email, realName, ['bidder'], null, null);
+      bidderIds.push(id);
       await em.query(`UPDATE users SET real_name = $2, phone = $3, id_number_hash = $4, id_number_masked = $5, identity_verified_at = now() WHERE id = $1`, [
         id,
         realName,
@@ -82,12 +84,12 @@ export async function seedDemoData(app: INestApplication): Promise<{ role: strin
       courtContact: '北京市朝阳区人民法院执行局，010-00000000',
       specialWarnings: '拍卖财产以实物现状为准，竞买人应自行了解；悔拍保证金不予退还。',
     };
-    const lot = async (title: string, status: string, propertyType: string, ref: number, startsAt: number, endsAt: number, extra: Record<string, unknown> = {}): Promise<void> => {
+    const lot = async (title: string, status: string, propertyType: string, ref: number, startsAt: number, endsAt: number, extra: Record<string, unknown> = {}): Promise<string> => {
       const start = Math.ceil((ref * 7000) / 10000 / 100) * 100;
-      await em.query(
+      const inserted = (await em.query(
         `INSERT INTO lots (court_id, case_id, status, status_reason, round, property_type, title, description, province, city, address, disclosures, notices, reference_price, reference_price_basis,
                            starting_price, increment, deposit, announce_at, starts_at, ends_at, scheduled_ends_at, balance_due_days, published_at, created_by, paused_remaining_ms, paused_from)
-         VALUES ($1, $2, $3, $4, 'first', $5, $6, $7, '北京市', '北京市', $8, $9, $10, $11, '网络询价（演示）', $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21, $22)`,
+         VALUES ($1, $2, $3, $4, 'first', $5, $6, $7, '北京市', '北京市', $8, $9, $10, $11, '网络询价（演示）', $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21, $22) RETURNING id`,
         [
           court.id,
           kase.id,
@@ -112,7 +114,8 @@ export async function seedDemoData(app: INestApplication): Promise<{ role: strin
           extra['pausedRemainingMs'] ?? null,
           extra['pausedFrom'] ?? null,
         ],
-      );
+      )) as { id: string }[];
+      return inserted[0].id;
     };
     const day = 86400_000;
     const span = Math.max(a.minBiddingMs, config.rulesProfile === 'sandbox' ? 10 * 60_000 : day);
@@ -122,6 +125,44 @@ export async function seedDemoData(app: INestApplication): Promise<{ role: strin
     await lot('某公司持有的股权（30%）', 'announced', 'other_right', 80_000_000, now - 3600_000, now - 3600_000 + span + 3600_000);
     await lot('海淀区某商铺', 'suspended', 'real_estate', 300_000_000, now - 3600_000, now + span, { reason: '案外人提出异议，依法中止拍卖（OJA 第36条）', pausedRemainingMs: span, pausedFrom: 'live' });
     await lot('通州区某仓库', 'withdrawn', 'real_estate', 90_000_000, now + 5 * day, now + 6 * day, { reason: '被执行人已全部履行（ASR 第17条）' });
+    await lot('丰台区某厂房', 'postponed', 'real_estate', 200_000_000, now + 20 * day, now + 21 * day, { reason: '当事人申请暂缓执行（OJA 第28条）', pausedFrom: 'announced' });
+    // An ended, unsold first round (流拍), ready to be relisted as a second round.
+    const unsold = await lot('西城区某公寓（一拍流拍）', 'unsold', 'real_estate', 400_000_000, now - 3 * day, now - 2 * day);
+    await em.query(`UPDATE lots SET closed_at = ends_at WHERE id = $1`, [unsold]);
+    await em.query(`INSERT INTO lot_results (lot_id, outcome, price, winner_enrolment_id, bidder_code, bid_count, ended_at, closed_at) SELECT id, 'unsold', NULL, NULL, NULL, 0, ends_at, ends_at FROM lots WHERE id = $1`, [unsold]);
+    // A sold lot: two enrolled bidders, two bids, the loser's deposit released and the winner's applied;
+    // the settlement (confirmation, balance due) is created by the settlement sweep at start.
+    const sold = await lot('宝马X5越野车一辆（已成交）', 'sold', 'movable', 50_000_000, now - 2 * day, now - day);
+    const soldLot = ((await em.query(`SELECT starting_price, increment, deposit, ends_at FROM lots WHERE id = $1`, [sold])) as { starting_price: string; increment: string; deposit: string; ends_at: Date }[])[0];
+    const codes = ['K7Q2XM', 'R4T9PB'];
+    const enrolmentIds: string[] = [];
+    for (const [i, code] of codes.entries()) {
+      const [e] = (await em.query(`INSERT INTO enrolments (lot_id, user_id, status, bidder_code, deposit_due, activated_at) VALUES ($1, $2, 'active', $3, $4, now() - interval '3 days') RETURNING id`, [sold, bidderIds[i], code, soldLot.deposit])) as { id: string }[];
+      enrolmentIds.push(e.id);
+      const final = i === 0 ? 'released' : 'applied';
+      const [d] = (await em.query(`INSERT INTO deposits (enrolment_id, lot_id, amount, mode, status, secured_at) VALUES ($1, $2, $3, 'charge', $4, now() - interval '3 days') RETURNING id`, [e.id, sold, soldLot.deposit, final])) as { id: string }[];
+      await em.query(`INSERT INTO deposit_movements (deposit_id, lot_id, kind, amount, idempotency_key, status, done_at) VALUES ($1, $2, 'secure', $3, $4, 'done', now()), ($1, $2, $5, $3, $6, 'done', now())`, [
+        d.id,
+        sold,
+        soldLot.deposit,
+        `deposit-secure:${e.id}:1`,
+        final === 'released' ? 'release' : 'apply',
+        `deposit-${final === 'released' ? 'release' : 'apply'}:${e.id}`,
+      ]);
+    }
+    const price1 = Number(soldLot.starting_price);
+    const price2 = price1 + Number(soldLot.increment);
+    const end = soldLot.ends_at;
+    await em.query(
+      `INSERT INTO bids (lot_id, seq, enrolment_id, bidder_code, amount, priority_rank, kind, placed_at, ends_at_after, extended) VALUES
+       ($1, 1, $2, $3, $4, NULL, 'opening', $6::timestamptz - interval '2 hours', $6, false), ($1, 2, $5, $7, $8, NULL, 'raise', $6::timestamptz - interval '1 hour', $6, false)`,
+      [sold, enrolmentIds[0], codes[0], price1, enrolmentIds[1], end, codes[1], price2],
+    );
+    await em.query(
+      `UPDATE lots SET current_price = $2, leader_enrolment_id = $3, leader_code = $4, leader_placed_at = ends_at - interval '1 hour', bid_count = 2, seq = 2, enrolled_count = 2, closed_at = ends_at WHERE id = $1`,
+      [sold, price2, enrolmentIds[1], codes[1]],
+    );
+    await em.query(`INSERT INTO lot_results (lot_id, outcome, price, winner_enrolment_id, bidder_code, bid_count, ended_at, closed_at) VALUES ($1, 'sold', $2, $3, $4, 2, $5, $5)`, [sold, price2, enrolmentIds[1], codes[1], end]);
   });
   return logins;
 }
