@@ -5,6 +5,7 @@ import { EnrolmentDepositsBids1795766581346 } from './1795766581346-EnrolmentDep
 import { Valuation1795767252435 } from './1795767252435-Valuation.js';
 import { Settlement1795767342948 } from './1795767342948-Settlement.js';
 import { HoldConversion1795767774162 } from './1795767774162-HoldConversion.js';
+import { RefreshTokens1795768089178 } from './1795768089178-RefreshTokens.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   Valuation1795767252435,
   Settlement1795767342948,
   HoldConversion1795767774162,
+  RefreshTokens1795768089178,
   // <list>
 ];

@@ -59,6 +59,8 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     IDENTITY_HASH_KEY: randomBytes(32).toString('hex'),
     ADMIN_EMAIL: 'admin@test.fapai.local',
     ADMIN_PASSWORD: 'admin-test-password',
+    // Tests register many bidders from one address; the rate-limit test turns limits on explicitly.
+    RATE_LIMITS: 'false',
     ...env,
   });
   const platform = await startPlatform(config);

@@ -21,6 +21,7 @@ import { EnrolmentModule } from './enrolment/enrolment.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { SettlementModule } from './settlement/settlement.module.js';
 import { ValuationModule } from './valuation/valuation.module.js';
 
@@ -43,6 +44,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         JwtModule.register({ global: true, secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
         EventEmitterModule.forRoot(),
+        ObservabilityModule,
         AuditModule,
         AccountsModule,
         CourtsModule,

@@ -4,7 +4,7 @@
  * call `startPlatform`, so the tests exercise the same start-up as production.
  */
 import 'reflect-metadata';
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -20,6 +20,7 @@ import type { AppConfig } from './config/env.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { StripeGateway } from './payments/stripe.gateway.js';
 import { AuctionsIoAdapter } from './realtime/io.adapter.js';
+import { createRootLogger, JsonLogger, requestLogging } from './observability/logger.js';
 import { seedDemoData } from './database/seed.js';
 
 export interface RunningPlatform {
@@ -30,15 +31,6 @@ export interface RunningPlatform {
   demoLogins?: { role: string; email: string; password: string }[];
   stop(): Promise<void>;
 }
-
-const LOG_LEVELS: Record<string, LogLevel[]> = {
-  silent: [],
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
 
 export function buildOpenApi(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
   const document = new DocumentBuilder()
@@ -71,10 +63,12 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
       }
     }
 
+    const root = createRootLogger(config.logLevel, config.logFile);
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(full), {
-      logger: LOG_LEVELS[config.logLevel] ?? LOG_LEVELS.info,
+      logger: new JsonLogger(root),
       bodyParser: false,
     });
+    app.use(requestLogging(root));
     app.setGlobalPrefix('api', { exclude: [] });
     app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
     // 2 MB: large enough that a 1 MB string reaches validation and gets a 400 naming the field.
@@ -82,7 +76,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     app.use(express.urlencoded({ extended: false, limit: '100kb' }));
     app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: false });
     app.useGlobalPipes(createValidationPipe());
-    app.useWebSocketAdapter(new AuctionsIoAdapter(app));
+    app.useWebSocketAdapter(new AuctionsIoAdapter(app, config.redisUrl));
 
     SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs-json' });
 

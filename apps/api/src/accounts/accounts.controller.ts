@@ -1,25 +1,49 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { RateLimiter } from '../common/rate-limit.js';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
-import { CreateStaffDto, IdentityDto, LoginDto, RegisterDto, UserView } from './accounts.dto.js';
+import { ChangePasswordDto, CreateStaffDto, IdentityDto, LoginDto, RefreshDto, RegisterDto, UserView } from './accounts.dto.js';
 import { AccountsService } from './accounts.service.js';
 
 @ApiTags('accounts')
 @Controller()
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   @Post('auth/register')
   @Public()
-  register(@Body() dto: RegisterDto): Promise<{ id: string }> {
+  async register(@Ip() ip: string, @Body() dto: RegisterDto): Promise<{ id: string }> {
+    await this.limiter.consume('register_ip', ip);
     return this.accounts.register(dto);
   }
 
   @Post('auth/login')
   @HttpCode(200)
   @Public()
-  login(@Body() dto: LoginDto): ReturnType<AccountsService['login']> {
+  async login(@Ip() ip: string, @Body() dto: LoginDto): ReturnType<AccountsService['login']> {
+    await this.limiter.consume('login_ip', ip);
+    await this.limiter.consume('login_account', dto.email.toLowerCase());
     return this.accounts.login(dto);
+  }
+
+  /** A new access token for a refresh token (used once; a new refresh token comes with it). */
+  @Post('auth/refresh')
+  @HttpCode(200)
+  @Public()
+  async refresh(@Ip() ip: string, @Body() dto: RefreshDto): ReturnType<AccountsService['refresh']> {
+    await this.limiter.consume('login_ip', ip);
+    return this.accounts.refresh(dto.refreshToken);
+  }
+
+  /** Changes the password and revokes every token of the account. */
+  @Post('me/password')
+  @HttpCode(204)
+  @Roles('bidder', 'court_clerk', 'appraiser', 'admin', 'party')
+  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
+    await this.accounts.changePassword(user.id, dto.currentPassword, dto.newPassword);
   }
 
   /** Logs out everywhere: every token issued so far stops working. */

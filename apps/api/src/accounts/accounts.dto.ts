@@ -45,3 +45,12 @@ export class UserView {
   @ApiProperty({ nullable: true, type: String, description: 'masked, e.g. 110***********123X' }) idNumberMasked!: string | null;
   @ApiProperty({ nullable: true, type: String }) phoneMasked!: string | null;
 }
+
+export class RefreshDto {
+  @ApiProperty() @IsString() @MinLength(20) @MaxLength(200) refreshToken!: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(128) currentPassword!: string;
+  @ApiProperty({ minLength: 10 }) @IsString() @MinLength(10, { message: 'newPassword must be at least 10 characters' }) @MaxLength(128) newPassword!: string;
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskResidentId, validateResidentId } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
@@ -44,7 +44,7 @@ export class AccountsService extends TokenVersionSource {
     }
   }
 
-  async login(dto: LoginDto): Promise<{ accessToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
+  async login(dto: LoginDto): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
     const user = await this.db.getRepository(User).findOneBy({ email: dto.email.toLowerCase() });
     if (!user) {
       await hashPassword(dto.password); // same work either way: no user enumeration by timing
@@ -63,7 +63,38 @@ export class AccountsService extends TokenVersionSource {
       throw new AccountError('INVALID_CREDENTIALS');
     }
     if (user.failedLogins > 0 || user.lockedUntil) await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
-    return { accessToken: await this.issueToken(user), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+    return { accessToken: await this.issueToken(user), refreshToken: await this.issueRefreshToken(user.id), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+  }
+
+  private async issueRefreshToken(userId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.db.query(`INSERT INTO refresh_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [userId, sha256(token), this.config.refreshTtlSeconds]);
+    return token;
+  }
+
+  /** Exchanges a refresh token (once) for a new access token and a new refresh token. */
+  async refresh(refreshToken: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
+    const rows = (await this.db.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING user_id`,
+      [sha256(refreshToken)],
+    )) as [{ user_id: string }[], number] | { user_id: string }[];
+    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { user_id: string }[];
+    if (list.length === 0) throw new AccountError('INVALID_CREDENTIALS', { field: 'refreshToken' });
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: list[0].user_id });
+    return { accessToken: await this.issueToken(user), refreshToken: await this.issueRefreshToken(user.id), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+  }
+
+  /** A password change revokes every token of the account. */
+  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: userId });
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AccountError('INVALID_CREDENTIALS', { field: 'currentPassword' });
+    const passwordHash = await hashPassword(newPassword);
+    await this.db.transaction(async (em) => {
+      await em.query('UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1', [userId, passwordHash]);
+      await em.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+      await this.audit.append(em, { stream: `user:${userId}`, action: 'user.password_changed', actorId: userId, data: {} });
+    });
+    this.versionCache.delete(userId);
   }
 
   issueToken(user: Pick<User, 'id' | 'roles' | 'courtId' | 'agencyId' | 'tokenVersion'>): Promise<string> {
@@ -74,6 +105,7 @@ export class AccountsService extends TokenVersionSource {
   /** Revokes every token of the user (logout everywhere). */
   async revokeTokens(userId: string): Promise<void> {
     await this.db.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [userId]);
+    await this.db.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
     this.versionCache.delete(userId);
   }
 
@@ -185,4 +217,8 @@ function toView(user: User): UserView {
     idNumberMasked: user.idNumberMasked,
     phoneMasked: user.phone ? `${user.phone.slice(0, 3)}****${user.phone.slice(7)}` : null,
   };
+}
+
+function sha256(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }

@@ -17,6 +17,9 @@ import type { DataSource } from 'typeorm';
 import { decideBid, effectiveStatus, isStale, type BiddingState, type RulesProfile } from '@fapai/domain';
 import type { PlaceBidResponse } from '@fapai/contracts';
 import { AuditService } from '../audit/audit.service.js';
+import { AppError } from '../common/app-error.js';
+import { RateLimiter } from '../common/rate-limit.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { RULES } from '../config/env.js';
 import { EnrolmentService } from '../enrolment/enrolment.service.js';
 import { BidPlaced } from './bid-placed.event.js';
@@ -55,6 +58,8 @@ export class PlaceBidService {
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
     @Inject(RULES) private readonly rules: RulesProfile,
+    private readonly limiter: RateLimiter,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -83,6 +88,21 @@ export class PlaceBidService {
   }
 
   async place(userId: string, lotId: string, input: PlaceBidInput): Promise<PlaceBidResponse> {
+    const started = process.hrtime.bigint();
+    try {
+      const response = await this.decide(userId, lotId, input);
+      this.metrics.bids.inc({ result: 'accepted', code: '' });
+      return response;
+    } catch (error) {
+      this.metrics.bids.inc({ result: 'refused', code: error instanceof AppError ? error.code : 'INTERNAL' });
+      throw error;
+    } finally {
+      this.metrics.bidSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async decide(userId: string, lotId: string, input: PlaceBidInput): Promise<PlaceBidResponse> {
+    await this.limiter.consume('bid_user', userId);
     const bidder = await this.enrolment.bidderContext(lotId, userId);
     if (!bidder || !bidder.active || !bidder.bidderCode) throw new BiddingError('NOT_ENROLLED', 'you need an active enrolment (deposit paid) in this lot to bid (OJA Art. 17)');
     const known = this.knownPrice.get(lotId);

@@ -12,6 +12,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { applyLotEvent, closeOutcome, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { LotClosed } from '../bidding/bid-placed.event.js';
 import { RULES } from '../config/env.js';
 import { Lot } from '../lots/lot.entity.js';
@@ -29,6 +30,7 @@ export class ClosingService {
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
     @Inject(RULES) private readonly rules: RulesProfile,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Closes up to `limit` due lots; returns how many it closed. */
@@ -68,6 +70,7 @@ export class ClosingService {
       return out;
     });
     for (const { lot, winnerUserId } of closed) {
+      if (lot.closedAt && lot.endsAt) this.metrics.closerLag.observe(Math.max(0, lot.closedAt.getTime() - lot.endsAt.getTime()) / 1000);
       const sold = lot.status === 'sold';
       this.events.emit(LotClosed.topic, new LotClosed(lot.id, sold ? 'sold' : 'unsold', sold ? lot.currentPrice : null, sold ? lot.leaderCode : null, winnerUserId));
       await this.deposits.settleAfterClose(lot.id, sold ? lot.leaderEnrolmentId : null).catch((error: unknown) => this.logger.warn(`deposits of ${lot.id} left to the sweeper: ${String(error)}`));

@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, RULES, type AppConfig } from '../config/env.js';
 import type { RulesProfile } from '@fapai/domain';
 import { DepositsService } from '../payments/deposits.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { ClosingService } from './closing.service.js';
 
 interface Loop {
@@ -27,6 +28,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly deposits: DepositsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RULES) private readonly rules: RulesProfile,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -45,7 +47,10 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   private schedule(loop: Loop): void {
     const tick = async (): Promise<void> => {
       if (this.stopping) return;
-      const p = loop.run().catch((error: unknown) => this.logger.warn(`${loop.name}: ${error instanceof Error ? error.message : String(error)}`));
+      const p = loop.run().catch((error: unknown) => {
+        this.metrics.jobFailures.inc({ job: loop.name });
+        this.logger.warn(`${loop.name}: ${error instanceof Error ? error.message : String(error)}`);
+      });
       this.running.add(p);
       await p;
       this.running.delete(p);

@@ -41,6 +41,12 @@ export class EnvSchema {
   @IsOptional() @IsString() PUBLIC_URL?: string;
   @IsOptional() @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' }) SMTP_URL?: string;
   @IsEmail() MAIL_FROM = 'noreply@fapai.local';
+  @IsOptional() @IsString() LOG_FILE?: string;
+  @Transform(toBool) @IsBoolean() RATE_LIMITS = true;
+  @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_LOGIN_PER_MINUTE = 10;
+  @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_REGISTER_PER_MINUTE = 10;
+  @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_BIDS_PER_SECOND = 20;
+  @Transform(toInt) @IsInt() @Min(3600) REFRESH_TTL_SECONDS = 14 * 86400;
 }
 
 export interface AppConfig {
@@ -67,6 +73,10 @@ export interface AppConfig {
   publicUrl?: string;
   smtpUrl?: string;
   mailFrom: string;
+  rateLimits: boolean;
+  logFile?: string;
+  rateLimit: { loginPerMinute: number; registerPerMinute: number; bidsPerSecond: number };
+  refreshTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -86,7 +96,7 @@ function devSecret(dataDir: string, name: string): string {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvSchema());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL', 'SMTP_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL', 'SMTP_URL', 'LOG_FILE']) {
     if (source[key] !== undefined && source[key] !== '') raw[key] = source[key];
   }
   const env = plainToInstance(EnvSchema, raw);
@@ -131,6 +141,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: env.PUBLIC_URL,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    rateLimits: env.RATE_LIMITS,
+    logFile: env.LOG_FILE,
+    rateLimit: { loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE, registerPerMinute: env.RATE_LIMIT_REGISTER_PER_MINUTE, bidsPerSecond: env.RATE_LIMIT_BIDS_PER_SECOND },
+    refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
   };
 }
 

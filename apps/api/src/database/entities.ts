@@ -1,6 +1,7 @@
 import { Agency } from '../agencies/agency.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { User } from '../accounts/user.entity.js';
+import { RefreshToken } from '../accounts/refresh-token.entity.js';
 import { CaseParty, Court, EnforcementCase } from '../courts/court.entity.js';
 import { Lot } from '../lots/lot.entity.js';
 import { Bid, LotResult } from '../bidding/bid.entity.js';
@@ -11,4 +12,4 @@ import { Settlement } from '../settlement/settlement.entity.js';
 import { Valuation, ValuationAssignment, ValuationEventRow, ValuationReport } from '../valuation/valuation.entity.js';
 
 /** Every entity of every module, for the data source and the migration check. */
-export const ENTITIES = [User, Court, EnforcementCase, CaseParty, Agency, Lot, AuditEntry, Enrolment, Deposit, DepositMovement, StripeEvent, Bid, LotResult, Notification, Settlement, Valuation, ValuationEventRow, ValuationAssignment, ValuationReport];
+export const ENTITIES = [User, RefreshToken, Court, EnforcementCase, CaseParty, Agency, Lot, AuditEntry, Enrolment, Deposit, DepositMovement, StripeEvent, Bid, LotResult, Notification, Settlement, Valuation, ValuationEventRow, ValuationAssignment, ValuationReport];

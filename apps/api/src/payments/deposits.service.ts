@@ -19,6 +19,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { depositStrategy, holdNeedsConversion, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import { RULES } from '../config/env.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { Deposit, DepositMovement, type DepositStatus, type MovementKind } from './deposit.entity.js';
 import { PaymentError } from './payments.errors.js';
 import { StripeGateway } from './stripe.gateway.js';
@@ -73,6 +74,7 @@ export class DepositsService implements OnModuleInit {
     @Inject(RULES) private readonly rules: RulesProfile,
     private readonly router: PaymentIntentRouter,
     private readonly events: EventEmitter2,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -250,6 +252,10 @@ export class DepositsService implements OnModuleInit {
   private async finishMovement(em: EntityManager, deposit: Deposit, kind: MovementKind, stripeRef: string, key = movementKey(kind, deposit.enrolmentId)): Promise<void> {
     const rows = (await em.query(`UPDATE deposit_movements SET status = 'done', stripe_ref = $2, done_at = now(), last_error = NULL WHERE idempotency_key = $1 AND status = 'pending' RETURNING id`, [key, stripeRef])) as [unknown[], number] | unknown[];
     const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : (rows as unknown[]).length;
+    if (updated > 0 && kind === 'release') {
+      const lag = (await em.query(`SELECT extract(epoch FROM now() - closed_at)::float AS s FROM lots WHERE id = $1 AND closed_at IS NOT NULL`, [deposit.lotId])) as { s: number }[];
+      if (lag[0]) this.metrics.releaseLag.observe(Math.max(0, lag[0].s));
+    }
     if (updated > 0 && kind !== 'secure') {
       await this.audit.append(em, { stream: `deposit:${deposit.id}`, action: `deposit.${kind === 'apply' ? 'applied' : kind === 'forfeit' ? 'forfeited' : 'released'}`, data: { lotId: deposit.lotId, amount: deposit.amount, stripeRef } });
     }

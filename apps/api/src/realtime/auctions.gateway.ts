@@ -6,7 +6,8 @@
  */
 import { Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
+import { MetricsService } from '../observability/metrics.service.js';
 import { plainToInstance } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { validateSync } from 'class-validator';
@@ -43,7 +44,7 @@ export const lotRoom = (lotId: string): string => `lot:${lotId}`;
 export const userRoom = (userId: string): string => `user:${userId}`;
 
 @WebSocketGateway({ namespace: '/auctions', cors: { origin: false } })
-export class AuctionsGateway implements OnGatewayConnection {
+export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('AuctionsGateway');
   @WebSocketServer() server!: Namespace<ClientToServerEvents, ServerToClientEvents>;
 
@@ -52,10 +53,16 @@ export class AuctionsGateway implements OnGatewayConnection {
     private readonly accounts: AccountsService,
     private readonly lots: LotsService,
     private readonly placeBid: PlaceBidService,
+    private readonly metrics: MetricsService,
   ) {}
+
+  handleDisconnect(): void {
+    this.metrics.sockets.dec();
+  }
 
   /** Anonymous watchers are welcome; a token, if given, must be valid (bidding needs it). */
   async handleConnection(socket: AuctionSocket): Promise<void> {
+    this.metrics.sockets.inc();
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0) return;
     try {

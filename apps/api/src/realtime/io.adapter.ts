@@ -1,18 +1,46 @@
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
 /**
  * socket.io with connection state recovery: a client that drops for up to two minutes gets the events it
- * missed replayed on reconnect (and clients still resync on a `seq` gap, e.g. after a longer outage).
+ * missed replayed on reconnect (clients still resync on a `seq` gap, e.g. after a longer outage).
+ * With REDIS_URL, the Redis streams adapter carries every room broadcast to the other instances (it keeps
+ * connection state recovery working across them); without it, one instance works on its own.
  */
 export class AuctionsIoAdapter extends IoAdapter {
+  private readonly log = new Logger('AuctionsIoAdapter');
+  private redis?: Redis;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly redisUrl?: string,
+  ) {
+    super(app);
+  }
+
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...(options as ServerOptions),
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
       pingInterval: 10_000,
       pingTimeout: 8_000,
       maxHttpBufferSize: 16 * 1024,
     }) as Server;
+    if (this.redisUrl) {
+      // Redis being down must not stop bidding on this instance: the adapter keeps retrying, and
+      // cross-instance fan-out resumes when Redis is back.
+      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n) });
+      this.redis.on('error', (error: Error) => this.log.warn(`redis: ${error.message}`));
+      server.adapter(createAdapter(this.redis, { streamName: 'fapai:socket.io', maxLen: 100_000 }));
+    }
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    this.redis?.disconnect();
   }
 }

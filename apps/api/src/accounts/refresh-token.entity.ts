@@ -1,0 +1,15 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A refresh token (kept only as a SHA-256 hash): access tokens live minutes; a refresh token, used once,
+ * is replaced by a new one. Logout and a password change revoke them all.
+ */
+@Entity('refresh_tokens')
+export class RefreshToken {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Index('refresh_tokens_user_idx') @Column({ name: 'user_id', type: 'uuid' }) userId!: string;
+  @Index('refresh_tokens_hash_key', { unique: true }) @Column({ name: 'token_hash', type: 'text' }) tokenHash!: string;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt!: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

@@ -1,0 +1,37 @@
+/**
+ * Prometheus metrics (GET /api/metrics): bids accepted and refused by code, bid latency, socket
+ * connections, how late the closer runs behind `endsAt`, how long deposits take to be released after
+ * the close, and background job failures. One registry per application instance.
+ */
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Public } from '../common/auth.js';
+
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly bids = new Counter({ name: 'fapai_bids_total', help: 'Bids decided, by result and refusal code', labelNames: ['result', 'code'] as const, registers: [this.registry] });
+  readonly bidSeconds = new Histogram({ name: 'fapai_bid_duration_seconds', help: 'Time to decide a bid, from request to commit', buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2], registers: [this.registry] });
+  readonly sockets = new Gauge({ name: 'fapai_socket_connections', help: 'Open socket.io connections on /auctions', registers: [this.registry] });
+  readonly closerLag = new Histogram({ name: 'fapai_closer_lag_seconds', help: 'How long after endsAt a lot was closed', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 120, 600], registers: [this.registry] });
+  readonly releaseLag = new Histogram({ name: 'fapai_deposit_release_lag_seconds', help: 'Time from the close to a deposit released (OJA Art. 23: 24 h at most)', buckets: [0.5, 1, 5, 15, 60, 300, 3600, 86400], registers: [this.registry] });
+  readonly jobFailures = new Counter({ name: 'fapai_job_failures_total', help: 'Background job passes that failed', labelNames: ['job'] as const, registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'fapai_' });
+  }
+}
+
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get('metrics')
+  @Public()
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

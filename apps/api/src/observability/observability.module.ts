@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { RateLimiter } from '../common/rate-limit.js';
+import { MetricsController, MetricsService } from './metrics.service.js';
+
+/** Metrics and rate limits, available to every module. */
+@Global()
+@Module({ controllers: [MetricsController], providers: [MetricsService, RateLimiter], exports: [MetricsService, RateLimiter] })
+export class ObservabilityModule {}

@@ -1,0 +1,110 @@
+/**
+ * Attackers and floods: rate limits with Retry-After, account lockout, short-lived tokens with refresh and
+ * revocation, security headers, CORS, metrics, and no identity number, token or password in any log line.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { createCase, createCourt, createStaff, enrol, login, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+
+let t: TestPlatform;
+let logFile: string;
+const secrets: string[] = [];
+
+beforeAll(async () => {
+  logFile = path.join(mkdtempSync(path.join(tmpdir(), 'fapai-logs-')), 'api.log');
+  t = await startTestPlatform({ RATE_LIMITS: 'true', RATE_LIMIT_LOGIN_PER_MINUTE: '5', RATE_LIMIT_REGISTER_PER_MINUTE: '200', RATE_LIMIT_BIDS_PER_SECOND: '3', LOG_LEVEL: 'debug', LOG_FILE: logFile, CORS_ORIGINS: 'https://court.example.cn' });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('rate limits and lockout', () => {
+  it('limits logins per account with 429 and Retry-After, and locks the account after repeated failures', async () => {
+    const email = `victim-${Date.now()}@test.fapai.local`;
+    await t.http.post('/api/auth/register').send({ email, password: 'victim-password-1', displayName: 'v' }).expect(201);
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 7; i++) {
+      const r = await t.http.post('/api/auth/login').send({ email, password: `wrong-${i}` });
+      statuses.push(r.status);
+      if (r.status === 429) retryAfter = r.headers['retry-after'] as string;
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    // after 5 failures the account is locked even with the right password (once the window lets it through)
+    const locked = await t.db.query(`SELECT locked_until > now() AS locked FROM users WHERE email = $1`, [email]);
+    expect(locked.rows[0].locked).toBe(true);
+  });
+
+  it('limits bids per user in the place-bid use case shared by HTTP and sockets (429 RATE_LIMITED)', async () => {
+    const admin = await loginAdmin(t).catch(async () => {
+      await new Promise((r) => setTimeout(r, 61_000));
+      return loginAdmin(t);
+    });
+    const clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
+    const lot = await publishedLot(t, clerk, await createCase(t, clerk), { startInMs: 2500, durationMs: 60_000 });
+    const bidder = await registerBidder(t);
+    await enrol(t, bidder, lot);
+    await waitFor('live', async () => ((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status === 'live');
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => t.http.post(`/api/lots/${lot}/bids`).set(bidder.auth).send({ amount: 700_000 + i * 1000 })));
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].body).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(limited[0].headers['retry-after']).toBeDefined();
+    secrets.push(bidder.token, bidder.idNumber!);
+  }, 120_000);
+});
+
+describe('tokens', () => {
+  it('refreshes once, rotates, and revokes on logout and on password change', async () => {
+    const email = `tok-${Date.now()}@test.fapai.local`;
+    await t.http.post('/api/auth/register').send({ email, password: 'token-password-1', displayName: 't' }).expect(201);
+    const first = (await t.http.post('/api/auth/login').send({ email, password: 'token-password-1' }).expect(200)).body as { accessToken: string; refreshToken: string; expiresIn: number };
+    secrets.push(first.accessToken, first.refreshToken, 'token-password-1');
+    expect(first.expiresIn).toBeLessThanOrEqual(900);
+    const second = (await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body as { accessToken: string; refreshToken: string };
+    await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401); // used once
+    await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
+    await t.http.post('/api/me/password').set('Authorization', `Bearer ${second.accessToken}`).send({ currentPassword: 'token-password-1', newPassword: 'token-password-2' }).expect(204);
+    await new Promise((r) => setTimeout(r, 3100)); // the token-version cache holds 3 s at most
+    await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(401);
+    await t.http.post('/api/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+    const again: Actor = await login(t, email, 'token-password-2');
+    await t.http.post('/api/auth/logout').set(again.auth).expect(204);
+  });
+});
+
+describe('headers, CORS, metrics, logs', () => {
+  it('sends security headers and a strict CORS list', async () => {
+    const res = await t.http.get('/api/health').set('Origin', 'https://evil.example.com');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBeDefined();
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const ok = await t.http.get('/api/health').set('Origin', 'https://court.example.cn');
+    expect(ok.headers['access-control-allow-origin']).toBe('https://court.example.cn');
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const res = await t.http.get('/api/metrics').expect(200);
+    expect(res.text).toContain('fapai_bids_total');
+    expect(res.text).toMatch(/fapai_bids_total\{result="refused",code="RATE_LIMITED"\} \d+/);
+    expect(res.text).toContain('fapai_bid_duration_seconds_bucket');
+    expect(res.text).toContain('fapai_socket_connections');
+  });
+
+  it('writes structured JSON logs with correlation ids and no identity number, token or password', async () => {
+    await t.http.post('/api/auth/login').set('X-Request-Id', 'trace-me-123').send({ email: 'nobody@test.fapai.local', password: 'super-secret-password' });
+    secrets.push('super-secret-password');
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(20);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.some((l) => (JSON.parse(l) as { reqId?: string }).reqId === 'trace-me-123')).toBe(true);
+    const leaks = secrets.filter((s) => s && lines.some((l) => l.includes(s)));
+    expect(leaks).toEqual([]);
+    expect(lines.filter((l) => /\b\d{17}[\dX]\b/.test(l))).toEqual([]);
+  });
+});
