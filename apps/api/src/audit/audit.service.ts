@@ -48,6 +48,22 @@ export class AuditService {
     );
   }
 
+  /**
+   * The same append as a CTE named `audit`, for a hot path that writes its change and its audit entry in
+   * one statement. The caller must hold the stream's lock (e.g. the lot row); `$n` placeholders name the
+   * statement's parameters for stream, action, actor and data (jsonb text).
+   */
+  static appendCte(p: { stream: string; action: string; actor: string; data: string }): string {
+    return `audit AS (
+      INSERT INTO audit_log (stream, seq, action, actor_id, data, at, prev_hash, hash)
+      SELECT row.stream, row.seq, row.action, row.actor_id, row.data, row.at, row.prev_hash, ${HASH_SQL('row.', 'row.prev_hash')}
+      FROM (SELECT ${p.stream}::text AS stream,
+                   coalesce((SELECT a.seq FROM audit_log a WHERE a.stream = ${p.stream} ORDER BY a.seq DESC LIMIT 1), 0) + 1 AS seq,
+                   ${p.action}::text AS action, ${p.actor}::uuid AS actor_id, ${p.data}::jsonb AS data, clock_timestamp() AS at,
+                   coalesce((SELECT a.hash FROM audit_log a WHERE a.stream = ${p.stream} ORDER BY a.seq DESC LIMIT 1), '${GENESIS_HASH}') AS prev_hash) row
+      RETURNING 1)`;
+  }
+
   /** Recomputes every chain and reports the first broken link (lowest id). */
   async verify(): Promise<AuditVerification> {
     const rows = (await this.dataSource.query(

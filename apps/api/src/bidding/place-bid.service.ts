@@ -55,7 +55,6 @@ export class PlaceBidService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly enrolment: EnrolmentService,
-    private readonly audit: AuditService,
     private readonly events: EventEmitter2,
     @Inject(RULES) private readonly rules: RulesProfile,
     private readonly limiter: RateLimiter,
@@ -162,22 +161,22 @@ export class PlaceBidService {
       const placedAt = new Date(now);
       const endsAt = new Date(next.endsAt);
       const previousLeader = lot.leader_enrolment_id && lot.leader_enrolment_id !== bidder.enrolmentId ? lot.leader_enrolment_id : null;
+      const auditData = JSON.stringify({ seq, amount: input.amount, bidderCode: bidder.bidderCode, priorityRank: bidder.priorityRank, kind: decision.bid.kind, placedAt: placedAt.toISOString(), endsAt: endsAt.toISOString(), extended: decision.extended });
+      // One statement: the bid, the lot and the audit entry (the lot row lock serialises the lot's stream).
       const written = (await em.query(
         `WITH ins AS (
            INSERT INTO bids (lot_id, seq, enrolment_id, bidder_code, amount, priority_rank, kind, placed_at, ends_at_after, extended, idempotency_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))
-         UPDATE lots SET status = 'live', current_price = $5, leader_enrolment_id = $3, leader_code = $4, leader_priority_rank = $6, leader_placed_at = $8,
-                ends_at = $9, seq = $2, bid_count = bid_count + 1, extension_count = $12, updated_at = now()
-         WHERE id = $1
-         RETURNING (SELECT user_id FROM enrolments WHERE id = $13) AS outbid_user`,
-        [lotId, seq, bidder.enrolmentId, bidder.bidderCode, input.amount, bidder.priorityRank, decision.bid.kind, placedAt, endsAt, decision.extended, input.idempotencyKey ?? null, next.extensionCount, previousLeader],
-      )) as [{ outbid_user: string | null }[], number] | { outbid_user: string | null }[];
-      const updated = (Array.isArray(written[0]) ? written[0] : written) as { outbid_user: string | null }[];
-      await this.audit.append(
-        em,
-        { stream: `lot:${lotId}`, action: 'bid.accepted', actorId: userId, data: { seq, amount: input.amount, bidderCode: bidder.bidderCode, priorityRank: bidder.priorityRank, kind: decision.bid.kind, placedAt: placedAt.toISOString(), endsAt: endsAt.toISOString(), extended: decision.extended } },
-        true,
-      );
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)),
+         upd AS (
+           UPDATE lots SET status = 'live', current_price = $5, leader_enrolment_id = $3, leader_code = $4, leader_priority_rank = $6, leader_placed_at = $8,
+                  ends_at = $9, seq = $2, bid_count = bid_count + 1, extension_count = $12, updated_at = now()
+           WHERE id = $1
+           RETURNING (SELECT user_id FROM enrolments WHERE id = $13) AS outbid_user),
+         ${AuditService.appendCte({ stream: '$14', action: "'bid.accepted'", actor: '$15', data: '$16' })}
+         SELECT outbid_user FROM upd`,
+        [lotId, seq, bidder.enrolmentId, bidder.bidderCode, input.amount, bidder.priorityRank, decision.bid.kind, placedAt, endsAt, decision.extended, input.idempotencyKey ?? null, next.extensionCount, previousLeader, `lot:${lotId}`, userId, auditData],
+      )) as { outbid_user: string | null }[];
+      const updated = written;
       return {
         replayed: false as const,
         previousPrice: state.currentPrice,

@@ -46,6 +46,8 @@ export interface BidderContext {
 
 @Injectable()
 export class EnrolmentService implements OnModuleInit {
+  private readonly contexts = new Map<string, { context: BidderContext; until: number }>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly deposits: DepositsService,
@@ -184,8 +186,24 @@ export class EnrolmentService implements OnModuleInit {
     };
   }
 
-  /** For the bidding use case (hot path): one indexed read. */
+  /**
+   * For the bidding use case (hot path): one indexed read, cached briefly once active. An active enrolment
+   * never becomes inactive, and its code and rank change only before bidding starts (priority
+   * confirmation, which clears this instance's entry); the short life bounds staleness across instances.
+   */
   async bidderContext(lotId: string, userId: string): Promise<BidderContext | null> {
+    const key = `${lotId}:${userId}`;
+    const cached = this.contexts.get(key);
+    if (cached && cached.until > Date.now()) return cached.context;
+    const context = await this.readBidderContext(lotId, userId);
+    if (context?.active) {
+      if (this.contexts.size > 100_000) this.contexts.clear();
+      this.contexts.set(key, { context, until: Date.now() + 2000 });
+    }
+    return context;
+  }
+
+  private async readBidderContext(lotId: string, userId: string): Promise<BidderContext | null> {
     const rows = (await this.db.query('SELECT id, status, bidder_code, priority_rank FROM enrolments WHERE lot_id = $1 AND user_id = $2', [lotId, userId])) as {
       id: string;
       status: string;
@@ -213,6 +231,7 @@ export class EnrolmentService implements OnModuleInit {
       const enrolment = await em.findOneBy(Enrolment, { id: enrolmentId, lotId });
       if (!enrolment?.priorityClaim) throw new EnrolmentError('ENROLMENT_NOT_FOUND');
       enrolment.priorityRank = rank;
+      this.contexts.delete(`${lotId}:${enrolment.userId}`);
       if (enrolment.bidderCode) enrolment.bidderCode = priorityCode(rank, enrolment.bidderCode);
       await em.save(enrolment);
       await this.audit.append(em, { stream: `lot:${lotId}`, action: 'lot.priority_purchaser_confirmed', actorId: clerk.id, data: { enrolmentId, rank } }, true);

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { VALUATION_REFUSAL_CODES } from '@fapai/domain';
 import type { Response } from 'express';
 import { CommonError } from '../common/app-error.js';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
@@ -35,7 +36,10 @@ import {
   TechnicalReviewDto,
   WithdrawDto,
 } from './valuation.dto.js';
+import { valuationErrorKind } from './valuation.errors.js';
 import { ValuationService } from './valuation.service.js';
+
+const codesOf = (kind: 'conflict' | 'state'): string => VALUATION_REFUSAL_CODES.filter((c) => valuationErrorKind(c) === kind).join(', ');
 
 /**
  * The reference-price procedure (财产处置参考价, RPR 2018). Each method is a sub-resource of
@@ -45,6 +49,9 @@ import { ValuationService } from './valuation.service.js';
  * agency gets 404 for the valuation (no existence leak).
  */
 @ApiTags('valuation')
+@ApiResponse({ status: 404, description: 'VALUATION_NOT_FOUND (also for a valuation you may not see), CASE_NOT_IN_COURT, REPORT_NOT_FOUND, FILE_NOT_FOUND, AGENCY_NOT_FOUND' })
+@ApiResponse({ status: 409, description: `A rule of the RPR refuses the act; details.article and details.condition name it. Codes: ${codesOf('conflict')}` })
+@ApiResponse({ status: 422, description: `The act does not fit the procedure's current state; details.article and details.condition name it. Codes: ${codesOf('state')}, NO_ACTIVE_PLATFORMS, NO_LOTTERY_CANDIDATES, LOTTERY_SEED_MISSING, NOTHING_TO_REPORT, NO_EXTENSION_REQUEST` })
 @Controller()
 export class ValuationController {
   constructor(private readonly valuations: ValuationService) {}
