@@ -204,6 +204,10 @@ describe('racing, watching and closing', () => {
     // no bid is accepted after the end
     const late = await t.http.post(`/api/lots/${lot}/bids`).set(bidders[0].auth).send({ amount: Number(top.amount) + 1000 });
     expect(late.body).toMatchObject({ code: expect.stringMatching(/LOT_ENDED|LOT_NOT_LIVE/) });
+    // every accepted bid is in the lot's hash chain, and the chain verifies
+    const chain = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE stream = $1 AND action = 'bid.accepted'`, [`lot:${lot}`]);
+    expect(chain.rows[0].n).toBe(bids.length);
+    expect((await t.http.get('/api/audit/verify').set(admin.auth).expect(200)).body).toMatchObject({ ok: true });
     for (const s of [...sockets, ...watchers.map((w) => w.socket)]) s.disconnect();
   }, 120_000);
 
