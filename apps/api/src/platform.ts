@@ -69,6 +69,8 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
       bodyParser: false,
     });
     app.use(requestLogging(root));
+    // Behind a reverse proxy the client address (rate limits per address) comes from X-Forwarded-For.
+    if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' ? true : config.trustProxy === 'false' ? false : config.trustProxy);
     app.setGlobalPrefix('api', { exclude: [] });
     app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
     // 2 MB: large enough that a 1 MB string reaches validation and gets a 400 naming the field.

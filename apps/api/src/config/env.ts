@@ -42,6 +42,7 @@ export class EnvSchema {
   @IsOptional() @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' }) SMTP_URL?: string;
   @IsEmail() MAIL_FROM = 'noreply@fapai.local';
   @IsOptional() @IsString() LOG_FILE?: string;
+  @IsOptional() @Matches(/^(true|false|\d+|[0-9a-f.:/, ]+|loopback|uniquelocal|linklocal)$/i, { message: 'TRUST_PROXY must be true, a hop count, or addresses/subnets' }) TRUST_PROXY?: string;
   @Transform(toBool) @IsBoolean() RATE_LIMITS = true;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_LOGIN_PER_MINUTE = 10;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_REGISTER_PER_MINUTE = 10;
@@ -75,6 +76,7 @@ export interface AppConfig {
   mailFrom: string;
   rateLimits: boolean;
   logFile?: string;
+  trustProxy?: string;
   rateLimit: { loginPerMinute: number; registerPerMinute: number; bidsPerSecond: number };
   refreshTtlSeconds: number;
 }
@@ -96,7 +98,7 @@ function devSecret(dataDir: string, name: string): string {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new EnvSchema());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL', 'SMTP_URL', 'LOG_FILE']) {
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'IDENTITY_HASH_KEY', 'UPLOAD_DIR', 'SEED_DEMO', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY', 'REDIS_URL', 'WEB_DIST', 'PUBLIC_URL', 'SMTP_URL', 'LOG_FILE', 'TRUST_PROXY']) {
     if (source[key] !== undefined && source[key] !== '') raw[key] = source[key];
   }
   const env = plainToInstance(EnvSchema, raw);
@@ -143,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: env.MAIL_FROM,
     rateLimits: env.RATE_LIMITS,
     logFile: env.LOG_FILE,
+    trustProxy: env.TRUST_PROXY,
     rateLimit: { loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE, registerPerMinute: env.RATE_LIMIT_REGISTER_PER_MINUTE, bidsPerSecond: env.RATE_LIMIT_BIDS_PER_SECOND },
     refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
   };
