@@ -1,14 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { createSecretKey } from 'node:crypto';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { rulesProfile } from '@fapai/domain';
 import { AccountsModule } from './accounts/accounts.module.js';
-import { AccountsService } from './accounts/accounts.service.js';
 import { AgenciesModule } from './agencies/agencies.module.js';
 import { AuditModule } from './audit/audit.module.js';
-import { AccessGuard, TokenVersionSource } from './common/auth.js';
+import { AccessGuard } from './common/auth.js';
 import { HttpErrorFilter } from './common/http-exception.filter.js';
 import { APP_CONFIG, RULES, type AppConfig } from './config/env.js';
 import { CourtsModule } from './courts/courts.module.js';
@@ -42,7 +42,7 @@ export class AppModule {
       imports: [
         configModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
-        JwtModule.register({ global: true, secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+        JwtModule.register({ global: true, secret: createSecretKey(Buffer.from(config.jwtSecret)), signOptions: { expiresIn: config.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
         EventEmitterModule.forRoot(),
         ObservabilityModule,
         AuditModule,
@@ -61,7 +61,6 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: TokenVersionSource, useExisting: AccountsService },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TokenVerifier, TokenVersionSource } from '../common/auth.js';
 import { AccountsController } from './accounts.controller.js';
 import { AccountsService } from './accounts.service.js';
 
-@Module({ controllers: [AccountsController], providers: [AccountsService], exports: [AccountsService] })
+@Module({ controllers: [AccountsController], providers: [AccountsService, { provide: TokenVersionSource, useExisting: AccountsService }, TokenVerifier], exports: [AccountsService, TokenVerifier] })
 export class AccountsModule {}

@@ -5,7 +5,6 @@
  * `AuctionsRelay`, never by a service importing the gateway.
  */
 import { Logger } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { MetricsService } from '../observability/metrics.service.js';
 import { plainToInstance } from 'class-transformer';
@@ -13,8 +12,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } fro
 import { validateSync } from 'class-validator';
 import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
-import { AccountsService } from '../accounts/accounts.service.js';
-import { userFromClaims, type AuthUser, type TokenClaims } from '../common/auth.js';
+import { TokenVerifier, type AuthUser } from '../common/auth.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { validationError } from '../common/validation.js';
 import { PlaceBidService } from '../bidding/place-bid.service.js';
@@ -49,8 +47,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   @WebSocketServer() server!: Namespace<ClientToServerEvents, ServerToClientEvents>;
 
   constructor(
-    private readonly jwt: JwtService,
-    private readonly accounts: AccountsService,
+    private readonly tokens: TokenVerifier,
     private readonly lots: LotsService,
     private readonly placeBid: PlaceBidService,
     private readonly metrics: MetricsService,
@@ -65,12 +62,11 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.metrics.sockets.inc();
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0) return;
-    try {
-      const claims = await this.jwt.verifyAsync<TokenClaims>(token);
-      if ((await this.accounts.currentVersion(claims.sub)) !== claims.ver) throw new Error('revoked');
-      socket.data.user = userFromClaims(claims);
-      await socket.join(userRoom(claims.sub));
-    } catch {
+    const user = await this.tokens.userOf(token);
+    if (user) {
+      socket.data.user = user;
+      await socket.join(userRoom(user.id));
+    } else {
       // A bad token is refused outright rather than silently downgraded to an anonymous watcher.
       socket.disconnect(true);
     }

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { LotClosed } from '../bidding/bid-placed.event.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -566,6 +568,22 @@ export class ValuationService {
   }
 
   /** Art. 31 fee recipients (and Art. 32 appraisal fee bases) for a lot once it sold; null when it has no valuation. */
+  /**
+   * RPR Arts. 31–32: when a lot that used this valuation closes, the fee recipients are fixed against the
+   * final price (the online-inquiry platform closest to it; the appraisal fee basis) and recorded.
+   */
+  @OnEvent(LotClosed.topic, { async: true, promisify: true })
+  async onLotClosed(e: LotClosed): Promise<void> {
+    try {
+      const fees = await this.feeRecipientsForLot(e.lotId);
+      if (!fees) return;
+      const valuation = (await this.db.query('SELECT valuation_id FROM lots WHERE id = $1', [e.lotId])) as { valuation_id: string }[];
+      await this.db.transaction((em) => this.audit.append(em, { stream: `valuation:${valuation[0].valuation_id}`, action: 'valuation.fees_fixed', data: { lotId: e.lotId, outcome: e.outcome, price: e.price, fees: fees as unknown as Record<string, unknown> } }));
+    } catch (error) {
+      this.logger.warn(`fees for lot ${e.lotId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   async feeRecipientsForLot(lotId: string) {
     const rows = (await this.db.query(`SELECT l.valuation_id, r.outcome, r.price FROM lots l LEFT JOIN lot_results r ON r.lot_id = l.id WHERE l.id = $1`, [lotId])) as { valuation_id: string | null; outcome: string | null; price: string | null }[];
     if (rows.length === 0) throw new ValuationError('LOT_NOT_FOUND');
