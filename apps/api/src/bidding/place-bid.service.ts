@@ -104,11 +104,43 @@ export class PlaceBidService {
     await this.limiter.consume('bid_user', userId);
     const bidder = await this.enrolment.bidderContext(lotId, userId);
     if (!bidder || !bidder.active || !bidder.bidderCode) throw new BiddingError('NOT_ENROLLED', 'you need an active enrolment (deposit paid) in this lot to bid (OJA Art. 17)');
+    this.refuseIfStale(lotId, input, bidder.priorityRank);
+    // One decision per lot at a time in this instance: racing bids wait here, in memory, rather than on
+    // the row lock, and most of them are then refused as stale without touching the database. Other
+    // instances are serialised by the row lock as before.
+    const release = await this.turn(lotId);
+    try {
+      this.refuseIfStale(lotId, input, bidder.priorityRank);
+      return await this.decideLocked(userId, lotId, input, bidder);
+    } finally {
+      release();
+    }
+  }
+
+  private refuseIfStale(lotId: string, input: PlaceBidInput, priorityRank: number | null): void {
     const known = this.knownPrice.get(lotId);
-    if (known && !input.idempotencyKey && isStale(input.amount, known.price, known.increment, bidder.priorityRank !== null)) {
+    if (known && !input.idempotencyKey && isStale(input.amount, known.price, known.increment, priorityRank !== null)) {
       throw new BiddingError('BID_TOO_LOW', 'the bid is below the current price plus one increment', { currentPrice: known.price, minimum: known.price + known.increment });
     }
+  }
 
+  private readonly turns = new Map<string, Promise<void>>();
+
+  /** Waits for this lot's previous decision in this instance to finish; returns the release of our turn. */
+  private async turn(lotId: string): Promise<() => void> {
+    const previous = this.turns.get(lotId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.turns.set(lotId, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.turns.get(lotId) === tail) this.turns.delete(lotId);
+    };
+  }
+
+  private async decideLocked(userId: string, lotId: string, input: PlaceBidInput, bidder: NonNullable<Awaited<ReturnType<EnrolmentService['bidderContext']>>>): Promise<PlaceBidResponse> {
     const outcome = await this.db.transaction(async (em) => {
       const rows = (await em.query(
         `SELECT status, starts_at, ends_at, starting_price, increment, current_price, leader_enrolment_id, leader_priority_rank, leader_placed_at,

@@ -2,7 +2,7 @@
  * Input validation at every edge: one ValidationPipe configuration (whitelist, forbid unknown fields,
  * transform) and composite decorators for the recurring types (money in fen, ids, times).
  */
-import { applyDecorators, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { applyDecorators, BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { CommonError } from './app-error.js';
@@ -26,8 +26,41 @@ export function validationError(errors: ValidationError[]): CommonError {
   return new CommonError('VALIDATION_FAILED', 'bad_input', message || 'invalid input', { fields });
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']);
+
+/**
+ * Refuses what class-validator lets through but PostgreSQL or the validators choke on: NUL characters,
+ * lone UTF-16 surrogates, and prototype-named keys (which the transformer would silently drop). The 400
+ * names the field.
+ */
+export function assertCleanInput(value: unknown, path = ''): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw CommonError.badInput(path || 'body', 'noNulCharacters', `${path || 'body'} must not contain NUL characters`);
+    if (!value.isWellFormed()) throw CommonError.badInput(path || 'body', 'wellFormedUnicode', `${path || 'body'} must be well-formed Unicode text`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertCleanInput(v, `${path}.${i}`.replace(/^\./, '')));
+    return;
+  }
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const key of Object.keys(value)) {
+      const field = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key) || !key.isWellFormed() || key.includes('\u0000')) throw CommonError.badInput(field, 'whitelistValidation', `property ${field} should not exist`);
+      assertCleanInput((value as Record<string, unknown>)[key], field);
+    }
+  }
+}
+
+class CleanValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') assertCleanInput(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new CleanValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -14,7 +14,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
 import { TokenVerifier, type AuthUser } from '../common/auth.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
-import { validationError } from '../common/validation.js';
+import { assertCleanInput, validationError } from '../common/validation.js';
 import { PlaceBidService } from '../bidding/place-bid.service.js';
 import { LotsService } from '../lots/lots.service.js';
 
@@ -30,6 +30,7 @@ class BidMessage {
 }
 
 function parse<T extends object>(cls: new () => T, body: unknown): T {
+  assertCleanInput(body);
   const value = plainToInstance(cls, body ?? {});
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw validationError(errors);
