@@ -186,7 +186,7 @@ describe('online inquiry (RPR Arts. 10–13)', () => {
     // An incomplete report (no samples) and a validity over a year are refused with the article and the failed condition.
     const incomplete = await report(platforms[2].appraiser, v.id, 5_000_000, { samples: [] });
     const tooLong = await report(platforms[2].appraiser, v.id, 5_000_000, { validUntil: inDays(400) });
-    if (Date.now() <= Date.parse(step.deadline)) {
+    if (Date.now() <= Date.parse(step.deadline ?? "")) {
       expect(incomplete.status).toBe(422);
       expect(incomplete.body).toMatchObject({ code: 'REPORT_INCOMPLETE', details: { article: 'RPR Art. 11 ¶1', condition: 'method_and_samples_given' } });
       expect(tooLong.status).toBe(409);
