@@ -5,7 +5,7 @@
  */
 import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { registerBidder } from '../support/actors.js';
+import { createAgency, createStaff, registerBidder } from '../support/actors.js';
 import { openContext, screenshots, seriousA11yViolations, type OpenContext } from './support/browser.js';
 import { loginInBrowser, publishedLot, startCourt, type Court } from './support/scenario.js';
 
@@ -17,7 +17,8 @@ let liveLot: string;
 
 beforeAll(async () => {
   court = await startCourt();
-  browser = await openContext();
+  // Reduced motion: the app then switches antd's animations off, so axe never measures a half-faded dialog.
+  browser = await openContext(undefined, { reducedMotion: 'reduce' });
   const { t } = court;
   // A lot that stays live through the test, with bids on record.
   liveLot = await publishedLot(court, { startInMs: 5000, durationMs: 170_000, title: '朝阳区某小区住宅一套' });
@@ -38,7 +39,7 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
   expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }
 
-it('catalogue, lot page, bid panel, bidder area and court console have no serious or critical axe violation', async () => {
+it('catalogue, lot page, bid panel, bidder area, court console and appraiser portal have no serious or critical axe violation', async () => {
   const { t, clerk } = court;
   const page = browser.page;
 
@@ -64,6 +65,7 @@ it('catalogue, lot page, bid panel, bidder area and court console have no seriou
   await page.getByTestId('bid-amount-input').fill('9000');
   await page.getByTestId('bid-submit').click();
   await page.getByRole('dialog').waitFor();
+  await page.waitForTimeout(400);
   await expectAccessible(page, 'jump confirmation');
   await page.getByRole('button', { name: /取\s*消/ }).click();
 
@@ -73,7 +75,7 @@ it('catalogue, lot page, bid panel, bidder area and court console have no seriou
   await screenshots(page, 'account');
 
   await page.getByRole('button', { name: /退\s*出/ }).click();
-  await page.waitForURL(`${t.url}/`);
+  await page.getByRole('link', { name: '登录' }).waitFor();
   await loginInBrowser(page, t.url, clerk.email, 'staff-password-1');
   await page.getByTestId('court-lots').waitFor();
   await expectAccessible(page, 'court console');
@@ -92,4 +94,14 @@ it('catalogue, lot page, bid panel, bidder area and court console have no seriou
   await page.getByTestId('monitor').waitFor();
   await expectAccessible(page, 'live monitor');
   await screenshots(page, 'court-monitor');
+
+  // The appraiser portal (its queue).
+  const agencyId = await createAgency(t, court.admin, 'appraisal_agency');
+  const appraiser = await createStaff(t, court.admin, 'appraiser', { agencyId });
+  await page.getByRole('button', { name: /退\s*出/ }).click();
+  await page.getByRole('link', { name: '登录' }).waitFor();
+  await loginInBrowser(page, t.url, appraiser.email, 'staff-password-1');
+  await page.getByRole('heading', { name: '待办评估任务' }).waitFor();
+  await expectAccessible(page, 'appraiser portal');
+  await screenshots(page, 'appraiser');
 });

@@ -3,7 +3,7 @@
  * publication and extends by 3 s for a bid in its last 3 s):
  * bidder A registers, verifies their identity, enrols with a test card and bids; bidder B sees the price
  * change without reloading and outbids; A is told; a last-second bid extends the lot; it closes and the
- * winner sees the result.
+ * winner sees the result, pays the balance and gets the sale confirmation.
  */
 import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
@@ -108,6 +108,13 @@ it('register → verify → enrol → bid; a second browser outbids live; extens
   await pa.getByTestId('lot-result').waitFor({ timeout: 20_000 });
   await pa.getByTestId('won').waitFor();
   await waitForText(pa, 'lot-result', `竞买号 ${codeA}，成交价 ¥7,020.00`);
+  // The winner's settlement: balance = price − deposit, paid with a test card; the confirmation PDF.
+  await pa.getByTestId('settlement').waitFor();
+  await pa.getByTestId('pay-balance').click();
+  await pa.getByTestId('balance-paid').waitFor();
+  const pdf = await pa.request.get(`${t.url}/api/lots/${lotId}/confirmation.pdf`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toContain('application/pdf');
   await pb.getByTestId('lot-result').waitFor();
   expect(await pb.getByTestId('won').count()).toBe(0);
   const result = (await t.http.get(`/api/lots/${lotId}/result`)).body as { outcome: string; bidderCode: string; price: number };

@@ -1,7 +1,7 @@
 /**
  * The court console against the real API: a clerk drafts a lot in the browser, publication is refused
  * with each statutory violation shown next to its field (deposit out of range, a missing Art. 13
- * disclosure), the clerk fixes both and publishes; the lot appears in the public catalogue.
+ * disclosure), the clerk uploads a photo, fixes both and publishes; the lot appears in the public catalogue.
  */
 import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
@@ -71,16 +71,21 @@ it('shows each statutory refusal next to its field, then publishes once fixed', 
   await page.getByTestId('draft-publish').click();
   const summary = page.getByTestId('violations');
   await summary.waitFor();
-  await summary.filter({ hasText: 'deposit' }).waitFor();
-  await summary.filter({ hasText: 'disclosures.taxesAndFees' }).waitFor();
+  await summary.filter({ hasText: '保证金（元）' }).waitFor();
+  await summary.filter({ hasText: '交易税费及承担方式' }).waitFor();
   // Next to the fields themselves:
   await formItem(page, '保证金（元）').filter({ hasText: '保证金须为起拍价的 5% 至 20%' }).waitFor();
   await formItem(page, '交易税费及承担方式').filter({ hasText: '缺少法定披露事项' }).waitFor();
   await page.getByTestId('draft-notice').filter({ hasText: '不能发布' }).waitFor();
 
   // The summary links move focus to the field.
-  await summary.getByRole('link', { name: 'deposit' }).click();
+  await summary.getByRole('link', { name: '保证金（元）' }).click();
   expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('10');
+
+  // The refused attempt saved the draft: photos can be uploaded now.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  await page.getByLabel('上传照片').setInputFiles({ name: 'front.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('status').filter({ hasText: '已上传 front.png' }).waitFor();
 
   await page.getByLabel('保证金（元）').fill('700');
   await page.getByLabel('交易税费及承担方式', { exact: true }).fill('各自承担。');
@@ -88,7 +93,12 @@ it('shows each statutory refusal next to its field, then publishes once fixed', 
   await page.getByTestId('draft-notice').filter({ hasText: '已发布' }).waitFor();
   expect(await page.getByTestId('violations').count()).toBe(0);
 
-  const found = (await t.http.get('/api/lots').query({ q: '办公设备' })).body as { items: { status: string; deposit: number }[] };
+  // One draft only: the refused first attempt saved it, the second published that same draft.
+  const own = (await t.http.get('/api/court/lots').set(clerk.auth)).body as { title: string; status: string }[];
+  expect(own.filter((l) => l.title === '法院测试拍品：办公设备一批').map((l) => l.status)).toEqual(['announced']);
+  await page.waitForURL(/\/court\/lots\/[0-9a-f-]{36}$/);
+
+  const found = (await t.http.get('/api/lots').query({ q: '办公设备' })).body as { items: { status: string; deposit: number; photos: { name: string }[] }[] };
   expect(found.items).toHaveLength(1);
-  expect(found.items[0]).toMatchObject({ status: 'announced', deposit: 70_000 });
+  expect(found.items[0]).toMatchObject({ status: 'announced', deposit: 70_000, photos: [{ name: 'front.png' }] });
 });

@@ -227,3 +227,50 @@ export interface EnrolmentView {
 export interface TimeView {
   now: Iso;
 }
+
+/*
+ * Settlement and valuation views (added for the web app, matching apps/api/src/settlement/settlement.service.ts
+ * and apps/api/src/valuation/valuation.service.ts; those modules own the shapes).
+ */
+export type SettlementStatusName = 'awaiting_balance' | 'paid' | 'ruled' | 'defaulted' | 'set_aside';
+
+/** GET /api/lots/:id/settlement (buyer or clerk); POST /api/lots/:id/balance answers the same. */
+export interface SettlementView {
+  lotId: string;
+  status: SettlementStatusName;
+  confirmationNo: string;
+  buyerName: string;
+  bidderCode: string;
+  price: Fen;
+  depositApplied: Fen;
+  balanceDue: Fen;
+  balanceDeadline: Iso;
+  caseNumber: string;
+  courtName: string;
+  lotTitle: string;
+  soldAt: Iso;
+  paidAt: Iso | null;
+  rulingDate: string | null;
+  ruledAt: Iso | null;
+  defaultedAt: Iso | null;
+  steps: { step: string; at: Iso }[];
+}
+
+export interface PayBalanceRequest {
+  paymentMethod: string;
+}
+
+export type ValuationStatusName = 'open' | 'negotiation' | 'directed_inquiry' | 'online_inquiry' | 'appraisal' | 'objection' | 'determined' | 'withdrawn';
+
+/** One row of GET /api/valuations (what the viewer's court, case or organisation may see). */
+export interface ValuationListItem {
+  id: string;
+  caseId: string;
+  property: { description: string; title?: string };
+  status: ValuationStatusName;
+  method: string | null;
+  referencePrice: Fen | null;
+  validUntil: Iso | null;
+  nextDeadlineAt: Iso | null;
+  viewerRole: string;
+}

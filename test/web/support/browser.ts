@@ -46,9 +46,9 @@ export interface OpenContext {
 }
 
 /** A browser of its own (fresh user-data-dir) with one page. */
-export async function openContext(viewport = DESKTOP): Promise<OpenContext> {
+export async function openContext(viewport = DESKTOP, options: { reducedMotion?: 'reduce' | 'no-preference' } = {}): Promise<OpenContext> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fapai-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: options.reducedMotion });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);
   return {

@@ -146,7 +146,7 @@ function EnrolmentRow({ enrolment: e, lot, lang }: { enrolment: EnrolmentView; l
           <ul style={{ margin: 0, paddingLeft: 16 }}>
             {e.deposit.history.map((h) => (
               <li key={`${h.kind}-${h.at}`}>
-                {t(`deposit.move.${h.kind}`)} {formatYuan(h.amount)} · {h.status} · {formatDateTime(h.doneAt ?? h.at, lang)}
+                {t(`deposit.move.${h.kind}`)} {formatYuan(h.amount)} · {h.status === 'pending' || h.status === 'done' || h.status === 'failed' ? t(`deposit.moveStatus.${h.status}`) : h.status} · {formatDateTime(h.doneAt ?? h.at, lang)}
               </li>
             ))}
           </ul>

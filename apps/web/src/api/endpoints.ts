@@ -13,6 +13,8 @@ import type {
   Page,
   PlaceBidRequest,
   PlaceBidResponse,
+  SettlementView,
+  ValuationListItem,
   TimeView,
 } from '@fapai/contracts';
 import type { RulesProfile } from '@fapai/domain';
@@ -127,6 +129,13 @@ export const endpoints = {
   enrol: (id: string, body: CreateEnrolmentRequest) => api.post<EnrolmentView>(`${lotPath(id)}/enrolments`, body),
   myEnrolment: (id: string) => api.get<EnrolmentView>(`${lotPath(id)}/enrolments/me`),
   myEnrolments: () => api.get<EnrolmentView[]>('/me/enrolments'),
+
+  settlement: (id: string) => api.get<SettlementView>(`${lotPath(id)}/settlement`),
+  payBalance: (id: string, paymentMethod: string) => api.post<SettlementView>(`${lotPath(id)}/balance`, { paymentMethod }),
+  confirmationPdfUrl: (id: string) => `/api${lotPath(id)}/confirmation.pdf`,
+
+  valuations: () => api.get<ValuationListItem[]>('/valuations'),
+  valuation: (id: string) => api.get<Record<string, unknown> & ValuationListItem>(`/valuations/${encodeURIComponent(id)}`),
 
   cases: () => api.get<CaseView[]>('/cases'),
   createCase: (body: CaseInput) => api.post<CaseView>('/cases', body),

@@ -36,7 +36,9 @@ export function Header() {
               <Button
                 size="small"
                 onClick={() => {
-                  void logout().then(() => void navigate('/'));
+                  // Leave the page first: a page that needs a session would otherwise redirect to the login.
+                  void navigate('/');
+                  void logout();
                 }}
               >
                 {t('nav.logout')}

@@ -75,7 +75,7 @@ export default function CasesPage() {
                     <td>
                       {c.parties.map((p) => (
                         <div key={p.id}>
-                          {t(`court.party.${p.role as (typeof ROLES)[number]}`)}：{p.name}
+                          {t(`court.party.${p.role as (typeof ROLES)[number]}`)}{t('common.colon')}{p.name}
                           {p.reachable ? '' : ` (${t('court.notice.kind.unreachable')})`}
                         </div>
                       ))}

@@ -65,13 +65,13 @@ export function LotActions({ lot }: { lot: Pick<LotView, 'id' | 'status' | 'titl
           <Button key={a} danger={a === 'withdraw'} onClick={() => setAction(a)}>
             {t(`court.${a}`)}
             {/* The lot's name completes the button's accessible name in a table of several lots. */}
-            <span className="visually-hidden">：{lot.title}</span>
+            <span className="visually-hidden">{t('common.colon')}{lot.title}</span>
           </Button>
         ))}
       </Space>
       <Modal
         open={action !== null}
-        title={action ? `${t(`court.${action}`)}：${lot.title}` : ''}
+        title={action ? `${t(`court.${action}`)}${t('common.colon')}${lot.title}` : ''}
         okText={t('court.confirm')}
         cancelText={t('bid.cancel')}
         confirmLoading={pending}

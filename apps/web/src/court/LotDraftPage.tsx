@@ -3,10 +3,10 @@
  * each statutory violation next to its field (and in a summary with links to the fields), so the clerk
  * sees what the law requires where it has to be fixed.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Select, Space, Spin } from 'antd';
-import { useNavigate, useParams } from 'react-router-dom';
+import { useLocation, useNavigate, useParams } from 'react-router-dom';
 import type { PublicationViolationView } from '@fapai/contracts';
 import { ApiError } from '../api/client';
 import { endpoints, type CourtLotView } from '../api/endpoints';
@@ -20,6 +20,17 @@ import { errorsByPath, parseFieldName, placeViolations, type PlacedViolation } f
 
 const PROPERTY_TYPES = ['movable', 'real_estate', 'other_right'] as const;
 
+/** The form label of a violation's field, so the summary names what the clerk sees, not the API's name. */
+function fieldLabel(t: Translate, field: string): string {
+  const path = parseFieldName(field);
+  const [head, second] = path;
+  if (head === 'disclosures' && typeof second === 'string' && `disclosure.${second}` in zh) return t(`disclosure.${second}` as MessageKey);
+  if (head === 'notices') return typeof second === 'number' ? `${t('court.section.notices')} · ${t('court.violationAt', { n: second + 1 })}` : t('court.section.notices');
+  if (head === 'priorityHolders') return t('court.section.priority');
+  if (typeof head === 'string' && `court.field.${head}` in zh) return t(`court.field.${head}` as MessageKey);
+  return field;
+}
+
 export function describeViolation(t: Translate, v: PublicationViolationView): string {
   const key = `violation.${v.code}`;
   let text = key in zh ? t(key as MessageKey) : v.message;
@@ -31,10 +42,12 @@ export function describeViolation(t: Translate, v: PublicationViolationView): st
 
 export default function LotDraftPage() {
   const { id } = useParams();
+  // A new draft keeps its form (and any refusals shown) when its URL becomes /court/lots/:id after the first save.
+  const draftKey = (useLocation().state as { draftKey?: string } | null)?.draftKey;
   const lot = useQuery({ queryKey: ['court-lot', id], queryFn: () => endpoints.courtLot(id!), enabled: id !== undefined });
   if (id && lot.isLoading) return <Spin className="page-spin" />;
   if (id && lot.error) return <Alert type="error" title={String(lot.error)} />;
-  return <DraftForm key={id ?? 'new'} lot={lot.data ?? null} />;
+  return <DraftForm key={draftKey ?? id ?? 'new'} lot={lot.data ?? null} />;
 }
 
 function DraftForm({ lot }: { lot: CourtLotView | null }) {
@@ -49,7 +62,12 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
   const editable = lot === null || lot.status === 'draft';
   const summaryId = useId();
 
+  // Fill the form once, when it mounts. Later saves keep what the clerk typed (and the refusals shown next
+  // to the fields: setting a field's value would clear its error).
+  const filled = useRef(false);
   useEffect(() => {
+    if (filled.current) return;
+    filled.current = true;
     if (lot) form.setFieldsValue(fromLot(lot));
     else form.setFieldsValue({ propertyType: 'movable', balanceDueDays: 10, notices: [], priorityHolders: [] });
   }, [lot, form]);
@@ -66,6 +84,8 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
       const saved = lot ? await endpoints.updateLot(lot.id, toDraftInput(values, false)) : await endpoints.createLot(toDraftInput(values, true));
       qc.setQueryData(['court-lot', saved.id], saved);
       void qc.invalidateQueries({ queryKey: ['court-lots'] });
+      // From now on this form edits the saved draft (PATCH), even if publication is refused next.
+      if (!lot) void navigate(`/court/lots/${saved.id}`, { replace: true, state: { draftKey: 'new' } });
       return saved;
     } catch (e) {
       showApiError(e);
@@ -98,10 +118,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
     setSaving('save');
     const saved = await save();
     setSaving(null);
-    if (saved) {
-      setNotice({ type: 'success', text: t('court.saved') });
-      if (!lot) void navigate(`/court/lots/${saved.id}`, { replace: true });
-    }
+    if (saved) setNotice({ type: 'success', text: t('court.saved') });
   };
 
   const onPublish = async () => {
@@ -119,7 +136,6 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
         qc.setQueryData(['court-lot', published.id], published);
         void qc.invalidateQueries({ queryKey: ['court-lots'] });
         setNotice({ type: 'success', text: t('court.published') });
-        if (!lot) void navigate(`/court/lots/${published.id}`, { replace: true });
       } catch (e) {
         showApiError(e);
       }
@@ -168,12 +184,12 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
                       form.scrollToField(path, { focus: true });
                     }}
                   >
-                    {violation.field}
+                    {fieldLabel(t, violation.field)}
                   </a>
                 ) : (
-                  <strong>{violation.field}</strong>
+                  <strong>{fieldLabel(t, violation.field)}</strong>
                 )}
-                ：{describeViolation(t, violation)}
+                {t('common.colon')}{describeViolation(t, violation)}
               </li>
             ))}
           </ol>

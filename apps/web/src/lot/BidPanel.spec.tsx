@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import type { EnrolmentView, LotView, PlaceBidResponse } from '@fapai/contracts';
 import { mockFetch, renderWithApp } from '../test/render';

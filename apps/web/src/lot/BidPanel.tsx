@@ -150,7 +150,7 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
           {formatYuan(amount)}
         </p>
         <p className="capital">
-          {t('bid.capital')}：<span lang="zh-CN" data-testid="bid-capital">{toChineseCapital(amount)}</span>
+          {t('bid.capital')}{t('common.colon')}<span lang="zh-CN" data-testid="bid-capital">{toChineseCapital(amount)}</span>
         </p>
         {Number.isInteger(steps) && steps > 0 && <p className="muted">{t('bid.increments', { n: steps })}</p>}
         {check === 'not_on_increment' && <p className="field-error">{t('refusal.BID_NOT_ON_INCREMENT')}</p>}

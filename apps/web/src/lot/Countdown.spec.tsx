@@ -1,8 +1,9 @@
+import { jest } from '@jest/globals';
 import { act, screen } from '@testing-library/react';
 import type { LotView } from '@fapai/contracts';
 import { serverClock } from '../live/clock';
 import { renderWithApp } from '../test/render';
-import { Countdown } from './Countdown';
+import { Countdown, countdownText } from './Countdown';
 
 describe('Countdown on the server clock', () => {
   beforeEach(() => {
@@ -61,4 +62,10 @@ describe('Countdown on the server clock', () => {
     renderWithApp(<Countdown lot={lot} />);
     expect(screen.getByTestId('countdown')).toHaveTextContent('00:02:05');
   });
+});
+
+it('writes the day unit in the reader language', () => {
+  expect(countdownText(93_784_000, 'zh')).toBe('1天 02:03:04');
+  expect(countdownText(93_784_000, 'en')).toBe('1 d 02:03:04');
+  expect(countdownText(5_000, 'en')).toBe('00:00:05');
 });

@@ -13,8 +13,14 @@ import { countdownTarget, lotPhase } from './phase';
 
 type Timing = Pick<LotView, 'status' | 'startsAt' | 'endsAt' | 'pausedRemainingMs'>;
 
+/** The domain's "N天 HH:MM:SS", with the day unit in the reader's language. */
+export function countdownText(ms: number, lang: 'zh' | 'en'): string {
+  const text = formatCountdown(ms);
+  return lang === 'zh' ? text : text.replace(/^(\d+)天 /, '$1 d ');
+}
+
 export function Countdown({ lot, announce = false, compact = false }: { lot: Timing; announce?: boolean; compact?: boolean }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const now = useServerNow();
   const phase = lotPhase(lot, now);
   const target = countdownTarget(lot, phase);
@@ -32,7 +38,7 @@ export function Countdown({ lot, announce = false, compact = false }: { lot: Tim
     <span className="countdown-wrap">
       <span className="muted">{label} </span>
       <span role="timer" aria-live="off" className={`${compact ? 'mono' : 'countdown'}${urgent ? ' countdown-urgent' : ''}`} data-testid="countdown">
-        {formatCountdown(msLeft)}
+        {countdownText(msLeft, lang)}
       </span>
     </span>
   );

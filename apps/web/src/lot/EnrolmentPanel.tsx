@@ -43,7 +43,7 @@ export function EnrolmentPanel({ lot, enrolment, canEnrol, onEnrolled }: { lot: 
           <Alert type="success" showIcon title={t('enrol.done', { code: enrolment.bidderCode ?? '—' })} data-testid="enrolled" />
           {enrolment.deposit && (
             <p style={{ marginTop: 8 }}>
-              {t('lot.deposit')}：{formatYuan(enrolment.deposit.amount)} · {t(`deposit.status.${enrolment.deposit.status}`)}
+              {t('lot.deposit')}{t('common.colon')}{formatYuan(enrolment.deposit.amount)} · {t(`deposit.status.${enrolment.deposit.status}`)}
             </p>
           )}
         </>

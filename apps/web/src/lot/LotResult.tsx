@@ -5,6 +5,7 @@ import type { LotClosedEvent } from '@fapai/contracts';
 import { endpoints } from '../api/endpoints';
 import { formatYuan } from '../format/money';
 import { useI18n } from '../i18n/i18n';
+import { WinnerSettlement } from './WinnerSettlement';
 
 export function LotResult({ lotId, closed, myCode }: { lotId: string; closed: LotClosedEvent | null; myCode: string | null }) {
   const { t } = useI18n();
@@ -16,7 +17,12 @@ export function LotResult({ lotId, closed, myCode }: { lotId: string; closed: Lo
     <section className="panel" aria-labelledby="result-title" data-testid="lot-result">
       <h2 id="result-title">{t('lot.result')}</h2>
       <p>{sold ? t('lot.result.sold', { code: result.bidderCode ?? '—', price: formatYuan(result.price!) }) : t('lot.result.unsold')}</p>
-      {myCode && sold && result.bidderCode === myCode && <Alert type="success" showIcon title={t('lot.won', { price: formatYuan(result.price!) })} data-testid="won" />}
+      {myCode && sold && result.bidderCode === myCode && (
+        <>
+          <Alert type="success" showIcon title={t('lot.won', { price: formatYuan(result.price!) })} data-testid="won" />
+          <WinnerSettlement lotId={lotId} />
+        </>
+      )}
       {myCode && (!sold || result.bidderCode !== myCode) && <Alert type="info" showIcon title={t('lot.lost')} />}
     </section>
   );

@@ -32,7 +32,7 @@ export function RoundHistory({ lot }: { lot: LotView }) {
         <ol data-testid="round-history">
           {(data ?? []).map((r) => (
             <li key={r.id}>
-              <Link to={`/lots/${r.id}`}>{t(`round.${r.round}`)}</Link>：{t(`status.${r.status}`)}，{t('lot.startingPrice')} {yuanOrDash(r.startingPrice)}，{t('lot.endsAt')}{' '}
+              <Link to={`/lots/${r.id}`}>{t(`round.${r.round}`)}</Link>{t('common.colon')}{t(`status.${r.status}`)}{t('common.comma')}{t('lot.startingPrice')} {yuanOrDash(r.startingPrice)}{t('common.comma')}{t('lot.endsAt')}{' '}
               {formatDateTime(r.endsAt, lang)}
             </li>
           ))}

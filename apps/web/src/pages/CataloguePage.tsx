@@ -118,6 +118,7 @@ function Filters({ params, update, onReset }: { params: URLSearchParams; update(
   const [maxPrice, setMaxPrice] = useState(params.get('maxPrice') ?? '');
   const [province, setProvince] = useState(params.get('province') ?? '');
   const [city, setCity] = useState(params.get('city') ?? '');
+  const [wide] = useState(() => typeof matchMedia !== 'function' || matchMedia('(min-width: 700px)').matches);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -151,6 +152,9 @@ function Filters({ params, update, onReset }: { params: URLSearchParams; update(
           {t('catalogue.searchButton')}
         </Button>
       </div>
+      {/* Collapsed on phones so the lots come first; a native details element works by keyboard. */}
+      <details open={wide}>
+      <summary className="filters-summary">{t('catalogue.filters')}</summary>
       <div className="filters-grid">
         {select('status', 'catalogue.status', STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })))}
         {select('propertyType', 'catalogue.propertyType', TYPES.map((s) => ({ value: s, label: t(`propertyType.${s}`) })))}
@@ -195,6 +199,7 @@ function Filters({ params, update, onReset }: { params: URLSearchParams; update(
           </Button>
         </div>
       </div>
+      </details>
     </form>
   );
 }

@@ -88,7 +88,7 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
               {yuanOrDash(lot.currentPrice ?? lot.startingPrice)}
             </p>
             <p style={{ margin: '0 0 8px' }}>
-              {t('lot.leader')}：<strong data-testid="leader-code">{lot.leaderCode ?? '—'}</strong>
+              {t('lot.leader')}{t('common.colon')}<strong data-testid="leader-code">{lot.leaderCode ?? '—'}</strong>
               {myCode && lot.leaderCode === myCode && (
                 <span className="badge badge-live" style={{ marginLeft: 8 }} data-testid="you-lead">
                   ★ {t('lot.youLead')}
