@@ -45,8 +45,24 @@ export function toErrorBody(exception: unknown): ErrorBody {
   // body-parser errors (bad JSON, too large) arrive as plain errors with a status.
   if (e?.type === 'entity.too.large') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
   if (e?.type === 'entity.parse.failed') return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'request body is not valid JSON', details: { fields: [{ field: 'body', rules: { json: 'must be valid JSON' } }] } };
-  if (e?.code === 'ECONNREFUSED' || e?.code === '57P01' || e?.code === '57P03' || /Connection terminated|connect ECONNREFUSED/.test(e?.message ?? '')) {
+  if (isDatabaseUnavailable(exception)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; nothing was changed, please retry' };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+/**
+ * The database went away under the request (restart, failover, network): the transaction was rolled back
+ * or never started, so the client may retry. TypeORM sometimes hides the driver error behind a released
+ * query runner.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const e = exception as { name?: string; code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  if (!e) return false;
+  const code = e.code ?? e.driverError?.code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004'].includes(code)) return true;
+  if (e.name === 'QueryRunnerAlreadyReleasedError' || e.name === 'QueryRunnerProviderAlreadyReleasedError' || e.name === 'ConnectionIsNotSetError') return true;
+  return /Connection terminated|connect ECONNREFUSED|read ECONNRESET|the database system is (starting up|shutting down)|terminating connection due to administrator command|Query runner already released|timeout exceeded when trying to connect/i.test(
+    `${e.message ?? ''} ${e.driverError?.message ?? ''}`,
+  );
 }

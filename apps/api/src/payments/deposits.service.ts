@@ -176,11 +176,16 @@ export class DepositsService implements OnModuleInit {
     if (kind !== 'deposit' && kind !== 'deposit-conversion') return;
     const enrolmentId = intent.metadata['enrolmentId'];
     let secured: Deposit | null = null;
+    let stray: Stripe.PaymentIntent | null = null;
     await this.db.transaction(async (em) => {
       const deposit = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: enrolmentId }).getOne();
       if (!deposit) return;
-      // A PaymentIntent of an earlier, failed attempt (a late webhook) says nothing about the current one.
-      if (kind === 'deposit' && intent.metadata['attempt'] !== String(deposit.attempt)) return;
+      // A PaymentIntent of another attempt (a late webhook, or one whose answer was lost) says nothing about
+      // the current one; if it took money anyway, that money goes back (below, after the transaction).
+      if (kind === 'deposit' && intent.metadata['attempt'] !== String(deposit.attempt)) {
+        stray = intent.status === 'requires_capture' || intent.status === 'succeeded' ? intent : null;
+        return;
+      }
       if (deposit.paymentIntentId && deposit.paymentIntentId !== intent.id) return;
       if (!deposit.paymentIntentId && deposit.status === 'awaiting_payment') {
         deposit.paymentIntentId = intent.id;
@@ -247,6 +252,19 @@ export class DepositsService implements OnModuleInit {
       }
     });
     if (secured) this.events.emit(DepositSecured.topic, new DepositSecured((secured as Deposit).enrolmentId, (secured as Deposit).lotId));
+    if (stray) await this.returnStray(stray as Stripe.PaymentIntent);
+  }
+
+  /** Money taken by a superseded attempt is returned: the hold cancelled, or the charge refunded. */
+  private async returnStray(intent: Stripe.PaymentIntent): Promise<void> {
+    const key = `deposit-stray:${intent.id}`;
+    try {
+      if (intent.status === 'requires_capture') await this.gateway.stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: key });
+      else await this.gateway.stripe.refunds.create({ payment_intent: intent.id, metadata: { kind: 'deposit-stray' } }, { idempotencyKey: key });
+      this.logger.warn(`returned the money of superseded deposit attempt ${intent.id}`);
+    } catch (error) {
+      this.logger.warn(`could not return superseded attempt ${intent.id} yet (its webhook will retry): ${String(error)}`);
+    }
   }
 
   private async finishMovement(em: EntityManager, deposit: Deposit, kind: MovementKind, stripeRef: string, key = movementKey(kind, deposit.enrolmentId)): Promise<void> {
@@ -404,7 +422,15 @@ export class DepositsService implements OnModuleInit {
     try {
       if (m.kind === 'secure') {
         const deposit = await this.db.getRepository(Deposit).findOneByOrFail({ enrolmentId: m.enrolment_id });
-        const intent = await stripe.paymentIntents.create(this.paymentIntentParams(deposit), { idempotencyKey: m.idempotency_key });
+        if (m.idempotency_key !== `deposit-secure:${deposit.enrolmentId}:${deposit.attempt}`) {
+          // A later attempt replaced this one: its request can never be re-sent (other parameters).
+          await this.db.query(`UPDATE deposit_movements SET status = 'failed', last_error = 'superseded by a later attempt', done_at = now() WHERE id = $1 AND status = 'pending'`, [m.id]);
+          return;
+        }
+        // The answer was lost: Stripe may hold the PaymentIntent already (and keeps a 500 for the key), so
+        // look for it first and re-send only if it is not there.
+        const found = await this.findAttemptIntent(deposit);
+        const intent = found ?? (await stripe.paymentIntents.create(this.paymentIntentParams(deposit), { idempotencyKey: m.idempotency_key }));
         await this.reconcile(intent);
         return;
       }
@@ -446,6 +472,16 @@ export class DepositsService implements OnModuleInit {
       await this.noteError(m.idempotency_key, error);
       throw error;
     }
+  }
+
+  /** The PaymentIntent of a deposit's current attempt, looked up among recent ones by its metadata. */
+  private async findAttemptIntent(deposit: Deposit): Promise<Stripe.PaymentIntent | null> {
+    const since = Math.floor(deposit.updatedAt.getTime() / 1000) - 300;
+    for await (const pi of this.gateway.stripe.paymentIntents.list({ created: { gte: since }, limit: 100 })) {
+      if (pi.metadata?.['kind'] === 'deposit' && pi.metadata['enrolmentId'] === deposit.enrolmentId && pi.metadata['attempt'] === String(deposit.attempt)) return pi;
+      if (pi.created < since) break;
+    }
+    return null;
   }
 
   /**

@@ -105,7 +105,10 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   @SubscribeMessage('bid.place')
   async bid(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
     try {
-      const user = socket.data.user;
+      // The connection handler verifies the token asynchronously: a bid sent right after `connect` may
+      // arrive first, so verify here too rather than refuse a valid token.
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const user = socket.data.user ?? (typeof token === 'string' && token ? await this.tokens.userOf(token) : null);
       if (!user) return { ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'bidding needs a token in the handshake (auth.token)' } };
       if (!user.roles.includes('bidder')) return { ok: false, error: { statusCode: 403, code: 'FORBIDDEN', message: 'requires role bidder' } };
       const msg = parse(BidMessage, body);

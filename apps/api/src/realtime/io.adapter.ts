@@ -10,6 +10,9 @@ import type { Server, ServerOptions } from 'socket.io';
  * With REDIS_URL, the Redis streams adapter carries every room broadcast to the other instances (it keeps
  * connection state recovery working across them); without it, one instance works on its own.
  */
+/** Whether the Redis adapter can publish now; while it cannot, events go to this instance's watchers only. */
+export const fanOutState = { redisConfigured: false, redisReady: false };
+
 export class AuctionsIoAdapter extends IoAdapter {
   private readonly log = new Logger('AuctionsIoAdapter');
   private redis?: Redis;
@@ -32,7 +35,13 @@ export class AuctionsIoAdapter extends IoAdapter {
     if (this.redisUrl) {
       // Redis being down must not stop bidding on this instance: the adapter keeps retrying, and
       // cross-instance fan-out resumes when Redis is back.
-      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n) });
+      // No offline queue: while Redis is down a publish fails at once (and the relay delivers locally)
+      // instead of being queued and delivered late, twice.
+      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(2000, 100 * n) });
+      fanOutState.redisConfigured = true;
+      this.redis.on('ready', () => (fanOutState.redisReady = true));
+      this.redis.on('close', () => (fanOutState.redisReady = false));
+      this.redis.on('end', () => (fanOutState.redisReady = false));
       this.redis.on('error', (error: Error) => this.log.warn(`redis: ${error.message}`));
       server.adapter(createAdapter(this.redis, { streamName: 'fapai:socket.io', maxLen: 100_000 }));
     }

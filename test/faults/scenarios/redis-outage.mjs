@@ -1,0 +1,155 @@
+/**
+ * Scenario "redis": the private redis-server (socket.io streams adapter) is stopped while bids go to both
+ * instances over HTTP and sockets, then started again on the same port (empty: no persistence).
+ *
+ * Invariants: while Redis is down every bid on each instance is answered (acked, none errors or hangs);
+ * after Redis is back, cross-instance fan-out resumes: watchers on B receive the bids placed on A (and
+ * watchers on A those placed on B). Reported: what watchers received live during the outage, on the same
+ * instance and across, and whether the outage's bids reached them later.
+ */
+import { enrolActive, mapLimit, publishedLot } from '../lib/actors.mjs';
+import { log, sleep } from '../lib/infra.mjs';
+import { fmtTally, Storm, tally } from '../lib/storm.mjs';
+import { Checks, reportSocketAuthRace, verifyRecords } from '../lib/verify.mjs';
+import { checkDelivery, WatcherGroup } from '../lib/watchers.mjs';
+
+const CFG = { lots: 2, biddersPerLot: 6, watchersPerLotPerInstance: 10, durationMs: Number(process.env.FAULTS_REDIS_LOT_MS ?? 45_000), phaseMs: 5000, reconnectWaitMs: 4000 };
+
+export async function redisScenario(ctx) {
+  const checks = new Checks('redis');
+  const { a, b, clerk, caseId, bidders, db, redis, cleanup } = ctx;
+  const lots = await mapLimit(Array.from({ length: CFG.lots }, (_, i) => i), 2, (i) => publishedLot(a.url, clerk, caseId, { startInMs: 2500, durationMs: CFG.durationMs, title: `redis ${i}` }));
+  const lotIds = lots.map((l) => l.id);
+  const team = bidders.slice(70, 70 + CFG.lots * CFG.biddersPerLot);
+  const perLot = new Map(lotIds.map((id) => [id, []]));
+  await mapLimit(team, 6, async (bidder, i) => {
+    const lotId = lotIds[i % CFG.lots];
+    const code = await enrolActive(i % 2 ? b.url : a.url, bidder, lotId);
+    perLot.get(lotId).push({ token: bidder.token, index: bidder.index, code });
+  });
+  const wa = new WatcherGroup('redis-A', cleanup);
+  const wb = new WatcherGroup('redis-B', cleanup);
+  const [ca, cb] = await Promise.all([wa.connect(a.url, lotIds, CFG.watchersPerLotPerInstance, 10), wb.connect(b.url, lotIds, CFG.watchersPerLotPerInstance, 10)]);
+  log(`  ${CFG.lots} lots, ${team.length} bidders enrolled; watchers: ${ca.ok} on A, ${cb.ok} on B`);
+  const firstStart = Math.max(...lots.map((l) => l.startsAt));
+  if (Date.now() < firstStart + 200) await sleep(firstStart + 200 - Date.now());
+
+  const instances = [
+    { name: 'A', url: a.url, up: true },
+    { name: 'B', url: b.url, up: true },
+  ];
+  const s = new Storm({ lots, bidders: [], instances });
+  let turn = 0;
+  /** Bids one increment above the price, each lot in turn through A/http, B/http, A/socket, B/socket. */
+  const phase = async (ms, only = null) => {
+    const until = Date.now() + ms;
+    await Promise.all(
+      lotIds.map(async (lotId) => {
+        const lot = s.lots.get(lotId);
+        const team = perLot.get(lotId);
+        let k = 0;
+        while (Date.now() < until) {
+          const route = [
+            ['A', 'http'],
+            ['B', 'http'],
+            ['A', 'socket'],
+            ['B', 'socket'],
+          ][turn++ % 4];
+          if (only && route[0] !== only) route[0] = only;
+          let bidder = team[k++ % team.length];
+          if (bidder.code === lot.leader) bidder = team[k++ % team.length];
+          await s.place({ token: bidder.token, index: bidder.index, via: route[1] }, lot, bidder.code, instances.find((x) => x.name === route[0]), lot.price + lot.increment);
+          await sleep(150);
+        }
+      }),
+    );
+  };
+
+  // Bidders' sockets connected beforehand (a bid right after 'connect' may meet the auth race reported elsewhere).
+  for (const team of perLot.values()) for (const bidder of team) for (const inst of instances) await s.socketFor({ token: bidder.token, index: bidder.index }, inst);
+  await sleep(500);
+  await phase(3000);
+  const p1 = s.attempts.length;
+  log(`  Redis up: ${p1} bids — ${fmtTally(tally(s.attempts, (x) => `${x.inst}/${x.via} ${x.outcome}`))}`);
+  await redis.stop();
+  const downAt = Date.now();
+  log(`  redis-server stopped (pid ${redis.child.pid}); bidding on both instances for ${CFG.phaseMs / 1000} s`);
+  await phase(CFG.phaseMs);
+  const during = s.attempts.slice(p1);
+  await redis.start();
+  const upAt = Date.now();
+  log(`  during the outage: ${during.length} bids — ${fmtTally(tally(during, (x) => `${x.inst}/${x.via} ${x.outcome === 'acked' ? 'acked' : `${x.outcome} ${x.errCode ?? x.status}`}`))}`);
+  log(`  redis-server started again on the same port (empty); waiting ${CFG.reconnectWaitMs / 1000} s for the adapters to reconnect`);
+  const slow = during.filter((x) => x.t1 - x.t0 > 5000);
+  const okOn = (inst, via) => during.filter((x) => x.inst === inst && x.via === via && x.outcome === 'acked').length;
+  checks.check(
+    'bidding works on each instance while Redis is down (every bid answered, acked, < 5 s)',
+    during.length > 0 && during.every((x) => x.outcome === 'acked') && slow.length === 0 && okOn('A', 'http') && okOn('B', 'http') && okOn('A', 'socket') && okOn('B', 'socket'),
+    `A http ${okOn('A', 'http')}, B http ${okOn('B', 'http')}, A socket ${okOn('A', 'socket')}, B socket ${okOn('B', 'socket')} acked; ${during.filter((x) => x.outcome !== 'acked').length} not acked; ${slow.length} slower than 5 s`,
+  );
+  await sleep(CFG.reconnectWaitMs);
+  const p3 = s.attempts.length;
+  await phase(3000, 'A');
+  await phase(2000, 'B');
+  await sleep(3000); // delivery
+  const after = s.attempts.slice(p3);
+
+  // What the watchers got, and when.
+  const [repA, repB] = await Promise.all([wa.report(), wb.report()]);
+  const seqOf = (x) => `${x.lotId}:${x.seq}`;
+  const deliveredShare = (sockets, list, before = Infinity) => {
+    let want = 0;
+    let got = 0;
+    for (const sock of sockets) {
+      const seen = new Map(sock.events.map(([seq, at]) => [`${sock.lotId}:${seq}`, at]));
+      for (const x of list) {
+        if (x.lotId !== sock.lotId || x.outcome !== 'acked') continue;
+        want++;
+        const at = seen.get(seqOf(x));
+        if (at !== undefined && at < before) got++;
+      }
+    }
+    return { want, got };
+  };
+  const acked = (list, inst) => list.filter((x) => x.inst === inst && x.outcome === 'acked');
+  const duringA = acked(during, 'A');
+  const duringB = acked(during, 'B');
+  const live = {
+    sameA: deliveredShare(repA, duringA, upAt),
+    sameB: deliveredShare(repB, duringB, upAt),
+    crossAB: deliveredShare(repB, duringA, upAt),
+    crossBA: deliveredShare(repA, duringB, upAt),
+  };
+  const late = { sameA: deliveredShare(repA, duringA), sameB: deliveredShare(repB, duringB), crossAB: deliveredShare(repB, duringA), crossBA: deliveredShare(repA, duringB) };
+  const pct = ({ want, got }) => `${got}/${want}`;
+  checks.note(
+    `live during the outage (received before Redis was back): same instance A→A ${pct(live.sameA)}, B→B ${pct(live.sameB)}; across A→B ${pct(live.crossAB)}, B→A ${pct(live.crossBA)} (watcher × bid)`,
+  );
+  checks.note(`by the end of the scenario: A→A ${pct(late.sameA)}, B→B ${pct(late.sameB)}, A→B ${pct(late.crossAB)}, B→A ${pct(late.crossBA)}`);
+  if (live.sameA.got < live.sameA.want || live.sameB.got < live.sameB.want) {
+    const firstLate = [];
+    for (const sock of repB) for (const [seq, at] of sock.events) if (duringB.some((x) => x.lotId === sock.lotId && x.seq === seq)) firstLate.push(at - downAt);
+    checks.finding(
+      `while Redis is down, watchers do not receive bids even from their own instance (A→A ${pct(live.sameA)}, B→B ${pct(live.sameB)} live): ` +
+        'the streams adapter publishes (XADD) before its local broadcast, and ioredis (maxRetriesPerRequest: null) queues the XADD until Redis is back, so local delivery waits for Redis' +
+        (firstLate.length ? `; they arrived ${((Math.min(...firstLate) - (upAt - downAt)) / 1000).toFixed(1)}–${((Math.max(...firstLate) - (upAt - downAt)) / 1000).toFixed(1)} s after Redis returned` : ''),
+    );
+  }
+
+  const afterA = acked(after, 'A');
+  const afterB = acked(after, 'B');
+  const resumedAB = deliveredShare(repB, afterA);
+  const resumedBA = deliveredShare(repA, afterB);
+  checks.check('cross-instance fan-out resumes after Redis restarts: watchers on B see the bids placed on A', afterA.length > 0 && resumedAB.got === resumedAB.want, `${pct(resumedAB)} (watcher × bid), ${afterA.length} bids on A`);
+  checks.check('…and watchers on A see the bids placed on B', afterB.length > 0 && resumedBA.got === resumedBA.want, `${pct(resumedBA)}`);
+
+  const { records } = await verifyRecords(checks, { url: b.url, db, lotIds, attempts: s.attempts });
+  const expected = Object.fromEntries(Object.entries(records).map(([id, r]) => [id, r.length]));
+  const all = checkDelivery([...repA, ...repB], expected);
+  checks.note(`in the end, watchers with every bid: ${all.complete}/${all.sockets}; missing ${all.missing} (watcher × bid), out of order ${all.outOfOrder}`);
+  if (all.missing > 0) checks.finding(`${all.missing} (watcher × bid) deliveries never arrived, e.g. ${[...all.missingSeqs.keys()].slice(0, 3).join(', ')} (clients must resync from the record)`);
+  reportSocketAuthRace(checks, s.attempts);
+  await Promise.all([wa.close(), wb.close()]);
+  s.closeSockets();
+  return checks;
+}
