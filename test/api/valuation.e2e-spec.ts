@@ -142,6 +142,11 @@ describe('negotiation (RPR Art. 4)', () => {
     expect(second.body).toMatchObject({ status: 'determined', method: 'negotiation', referencePrice: 1_000_000, result: { basis: 'negotiation_agreed' } });
     // The shorter validity both accepted.
     expect(Date.parse((second.body as View).validUntil!)).toBeLessThan(Date.now() + 91 * DAY);
+    // Both parties were told in the platform: invited to negotiate, then the price was fixed.
+    for (const party of [c.applicant, c.respondent]) {
+      const notes = (await t.http.get('/api/me/notifications').set(party.auth).expect(200)).body as { kind: string }[];
+      expect(notes.map((n) => n.kind)).toEqual(expect.arrayContaining(['valuation.negotiate', 'valuation.determined']));
+    }
 
     // A party of another case, and a clerk of another court, do not learn it exists.
     const stranger = await caseWithPartyAccounts();

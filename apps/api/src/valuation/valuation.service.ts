@@ -28,6 +28,7 @@ import {
   type ValuationState,
 } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
+import { NotificationsService } from '../notifications/notifications.module.js';
 import { CommonError } from '../common/app-error.js';
 import type { AuthUser } from '../common/auth.js';
 import { dbNow } from '../common/db.js';
@@ -82,6 +83,7 @@ export class ValuationService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
     @Inject(RULES) private readonly rules: RulesProfile,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -713,7 +715,55 @@ export class ValuationService {
     await this.syncAssignments(em, v);
     await this.audit.append(em, { stream: `valuation:${v.id}`, action: `valuation.${event.type}`, actorId, data: { seq: r.state.version, status: r.state.status, effects: r.effects } as Record<string, unknown> }, true);
     for (const e of r.effects) if (e.type === 'provider_late') this.logger.log(`valuation ${v.id}: ${e.provider} ${e.id} late (${e.article})`);
+    await this.notifyEffects(em, v, r.effects);
     return r.effects;
+  }
+
+  /**
+   * The effects that tell someone to act become in-app notifications in the same transaction: parties are
+   * served reports and invited to negotiate (RPR Arts. 4, 21); platforms and agencies get their letters,
+   * commissions, corrections and objections (Arts. 10, 17, 20, 23).
+   */
+  private async notifyEffects(em: EntityManager, v: Valuation, effects: ValuationEffect[]): Promise<void> {
+    const parties = async (): Promise<string[]> =>
+      ((await em.query(`SELECT user_id FROM case_parties WHERE case_id = $1 AND user_id IS NOT NULL`, [v.caseId])) as { user_id: string }[]).map((r) => r.user_id);
+    const staffOf = async (agencyIds: string[]): Promise<string[]> =>
+      agencyIds.length === 0 ? [] : ((await em.query(`SELECT id FROM users WHERE agency_id = ANY($1::uuid[])`, [agencyIds])) as { id: string }[]).map((r) => r.id);
+    const when = (ms: number): string => new Date(ms).toISOString();
+    const send = async (users: string[], kind: string, title: string, body: string): Promise<void> => {
+      for (const userId of users) await this.notifications.record(em, { userId, kind, title, body, data: { valuationId: v.id } });
+    };
+    for (const e of effects) {
+      switch (e.type) {
+        case 'notify_parties_to_negotiate':
+          await send(await parties(), 'valuation.negotiate', '请协商确定财产处置参考价（议价）', `请在 ${when(e.deadline)} 前提交议价结果（《确定参考价规定》第四条）。`);
+          break;
+        case 'serve_reports':
+          await send(await parties(), 'valuation.report_served', '参考价报告已送达', `已向您送达${e.what}报告；如有异议，请于收到之日起五日内书面提出（第二十二、二十三条）。`);
+          break;
+        case 'reference_price_determined':
+          await send(await parties(), 'valuation.determined', '财产处置参考价已确定', `参考价已确定。`);
+          break;
+        case 'dispatch_online_inquiry':
+          await send(await staffOf(e.platformIds), 'valuation.inquiry', '网络询价委托', `请于 ${when(e.deadline)} 前出具网络询价报告（第十一条）。`);
+          break;
+        case 'commission_agency':
+          await send(await staffOf([e.agencyId]), 'valuation.commission', '委托评估', `请于 ${when(e.deadline)} 前出具评估报告（第十九条）。`);
+          break;
+        case 'order_correction':
+        case 'order_reissue':
+          await send(await staffOf(e.to), `valuation.${e.type}`, e.type === 'order_correction' ? '报告补正通知' : '报告重新出具通知', `请于 ${when(e.dueAt)} 前办理（${e.article}）。`);
+          break;
+        case 'forward_objection':
+          await send(await staffOf([e.agencyId]), 'valuation.objection', '当事人异议转交', `请于 ${when(e.dueAt)} 前作出书面说明（第二十三条）。`);
+          break;
+        case 'return_materials':
+          await send(await staffOf([e.agencyId]), 'valuation.return_materials', '退回评估材料', `请于 ${when(e.dueAt)} 前退回评估材料（第十九条第三款）。`);
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   private async logEvent(em: EntityManager, valuationId: string, seq: number, type: string, actorId: string | null, payload: object, at: Date): Promise<void> {
