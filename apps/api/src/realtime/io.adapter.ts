@@ -35,9 +35,9 @@ export class AuctionsIoAdapter extends IoAdapter {
     if (this.redisUrl) {
       // Redis being down must not stop bidding on this instance: the adapter keeps retrying, and
       // cross-instance fan-out resumes when Redis is back.
-      // No offline queue: while Redis is down a publish fails at once (and the relay delivers locally)
-      // instead of being queued and delivered late, twice.
-      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(2000, 100 * n) });
+      // The adapter's stream reader waits in the offline queue while Redis is down (a failing command
+      // would make it spin); publishing is avoided meanwhile because the relay delivers locally.
+      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n) });
       fanOutState.redisConfigured = true;
       this.redis.on('ready', () => (fanOutState.redisReady = true));
       this.redis.on('close', () => (fanOutState.redisReady = false));
