@@ -106,6 +106,67 @@ export interface CaseInput {
   parties: { role: string; name: string; contact?: string; reachable?: boolean }[];
 }
 
+/** POST /api/valuations/:id/reports (SubmitReportDto): amounts in fen, validity an ISO instant. */
+export interface ReportInput {
+  price: number;
+  method: string;
+  samples?: { description: string; price?: number; source?: string }[];
+  standards?: string;
+  validUntil: string;
+}
+
+/** POST /api/valuations/:id/corrections (CorrectionDto). */
+export interface CorrectionInput {
+  price?: number;
+  validUntil?: string;
+  note?: string;
+}
+
+/** One item of GET /api/appraiser/queue: a valuation with the work the organisation owes. */
+export interface AppraiserWorkItem {
+  valuationId: string;
+  caseId: string;
+  /** The API sends the property's description as a string here (the list may send an object). */
+  property: string | { description: string; title?: string };
+  status: string;
+  method: string | null;
+  work: { kind: string; stepId: string; dueAt: string | null; ref?: string }[];
+}
+
+export interface ValuationReportView {
+  id: string;
+  agencyId: string | null;
+  kind: string;
+  price: number | null;
+  method: string | null;
+  validUntil: string | null;
+  note: string | null;
+  files: { id: string; name: string; url: string }[];
+  submittedAt: string;
+}
+
+export interface BidderIdentity {
+  bidderCode: string | null;
+  realName: string | null;
+  idNumberMasked: string | null;
+  status: string;
+}
+
+export interface PriorityClaim {
+  enrolmentId: string;
+  priorityClaim: string;
+  priorityRank: number | null;
+  status: string;
+}
+
+/** The property's description, whether the API sent a string or an object with `description`. */
+export function propertyText(p: unknown): string {
+  if (typeof p === 'string') return p;
+  if (p && typeof p === 'object' && typeof (p as { description?: unknown }).description === 'string') return (p as { description: string }).description;
+  return '—';
+}
+
+const valuationPath = (id: string) => `/valuations/${encodeURIComponent(id)}`;
 const lotPath = (id: string) => `/lots/${encodeURIComponent(id)}`;
 
 export const endpoints = {
@@ -136,6 +197,27 @@ export const endpoints = {
 
   valuations: () => api.get<ValuationListItem[]>('/valuations'),
   valuation: (id: string) => api.get<Record<string, unknown> & ValuationListItem>(`/valuations/${encodeURIComponent(id)}`),
+
+  appraiserQueue: () => api.get<AppraiserWorkItem[]>('/appraiser/queue'),
+  submitReport: (id: string, body: ReportInput) => api.post<unknown>(`${valuationPath(id)}/reports`, body),
+  uploadReportFile: (id: string, reportId: string, file: File) => {
+    const form = new FormData();
+    form.set('file', file);
+    return api.post<unknown>(`${valuationPath(id)}/reports/${encodeURIComponent(reportId)}/files`, form);
+  },
+  requestExtension: (id: string) => api.post<unknown>(`${valuationPath(id)}/extension-requests`, {}),
+  submitCorrection: (id: string, body: CorrectionInput) => api.post<unknown>(`${valuationPath(id)}/corrections`, body),
+  submitExplanation: (id: string, objectionId: string, note: string) =>
+    api.post<unknown>(`${valuationPath(id)}/objections/${encodeURIComponent(objectionId)}/explanation`, { note }),
+
+  recordRuling: (id: string, rulingDate: string) => api.post<SettlementView>(`${lotPath(id)}/ruling`, { rulingDate }),
+  declareDefault: (id: string, body: { reason: string; auctionCosts?: number }) => api.post<SettlementView>(`${lotPath(id)}/default`, body),
+  setAside: (id: string, body: { ground: string; reason: string }) => api.post<SettlementView>(`${lotPath(id)}/set-aside`, body),
+  relistLot: (id: string) => api.post<{ id: string }>(`${lotPath(id)}/relist`),
+  disposeLot: (id: string, body: { path: 'satisfaction_of_debt' | 'release_seizure'; note: string }) => api.post<unknown>(`${lotPath(id)}/disposition`, body),
+  lotBidders: (id: string) => api.get<BidderIdentity[]>(`${lotPath(id)}/bidders`),
+  priorityClaims: (id: string) => api.get<PriorityClaim[]>(`${lotPath(id)}/priority-claims`),
+  confirmPriority: (id: string, body: { enrolmentId: string; rank: number }) => api.post<unknown>(`${lotPath(id)}/priority-purchasers`, body),
 
   cases: () => api.get<CaseView[]>('/cases'),
   createCase: (body: CaseInput) => api.post<CaseView>('/cases', body),

@@ -1,19 +1,23 @@
 /**
  * The appraiser portal (评估机构工作台), a lazy chunk: the valuations entrusted to this agency or inquiry
  * platform (GET /api/valuations) with their status, method, next deadline and reference price, and each
- * one's steps and reports (GET /api/valuations/:id). Submitting reports is not wired yet.
+ * one's steps and reports (GET /api/valuations/:id); above it the organisation's open work (GET
+ * /api/appraiser/queue), each item opening its work panel (report, files, extension, correction, explanation).
  */
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Spin } from 'antd';
 import { Navigate } from 'react-router-dom';
 import type { ValuationListItem } from '@fapai/contracts';
+import type { AppraiserWorkItem } from '../api/endpoints';
+import { WorkPanel } from './WorkPanel';
 import { ApiError } from '../api/client';
-import { endpoints } from '../api/endpoints';
+import { endpoints, propertyText } from '../api/endpoints';
 import { useAuth } from '../auth/auth';
 import { yuanOrDash } from '../format/money';
 import { formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
+import { knownText } from '../i18n/known';
 import { errorText } from '../lot/refusals';
 
 /** The agency's queue; `available` is false when the API has no valuation routes (404). */
@@ -23,19 +27,62 @@ export function useValuationQueue(enabled: boolean) {
   return { ...q, available };
 }
 
+function workKindText(t: ReturnType<typeof useI18n>['t'], kind: string): string {
+  return knownText(t, 'appraiser.work.', kind);
+}
+
 export default function AppraiserPortal() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { session, me, loadingMe, hasRole } = useAuth();
   const queue = useValuationQueue(hasRole('appraiser'));
   const [open, setOpen] = useState<string | null>(null);
+  const work = useQuery({ queryKey: ['appraiser-queue'], queryFn: endpoints.appraiserQueue, enabled: hasRole('appraiser'), refetchInterval: 15_000 });
+  // The opened item stays open when its work is done (it leaves the queue): its reports can still get files.
+  const [workOpen, setWorkOpen] = useState<AppraiserWorkItem | null>(null);
+  const openItem: AppraiserWorkItem | null = workOpen ? (work.data?.find((w) => w.valuationId === workOpen.valuationId) ?? { ...workOpen, work: [] }) : null;
   if (!session) return <Navigate to="/login?next=/appraiser" replace />;
   if (loadingMe || !me) return <Spin className="page-spin" />;
   if (!hasRole('appraiser')) return <p>{t('appraiser.notAppraiser')}</p>;
   return (
     <>
       <h1 className="page-title">{t('appraiser.title')}</h1>
+      <section className="panel" aria-labelledby="work-title">
+        <h2 id="work-title">{t('appraiser.queue')}</h2>
+        {work.error && <Alert type="error" title={errorText(t, work.error)} />}
+        {work.isLoading && <Spin />}
+        {work.data?.length === 0 && <p className="muted">{t('appraiser.empty')}</p>}
+        {work.data && work.data.length > 0 && (
+          <div style={{ overflowX: 'auto' }}>
+            <table className="bid-record" data-testid="work-queue">
+              <thead>
+                <tr>
+                  <th scope="col">{t('appraiser.property')}</th>
+                  <th scope="col">{t('appraiser.workToDo')}</th>
+                  <th scope="col">{t('appraiser.deadline')}</th>
+                  <th scope="col">{t('appraiser.open')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {work.data.map((w) => (
+                  <tr key={w.valuationId}>
+                    <td>{propertyText(w.property)}</td>
+                    <td>{w.work.map((x) => x.kind).map((k) => workKindText(t, k)).join(t('common.comma'))}</td>
+                    <td>{formatDateTime(w.work[0]?.dueAt ?? null, lang)}</td>
+                    <td>
+                      <Button size="small" onClick={() => setWorkOpen(workOpen?.valuationId === w.valuationId ? null : w)} aria-expanded={workOpen?.valuationId === w.valuationId} data-testid="work-open">
+                        {t('appraiser.open')}
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {openItem && <WorkPanel key={openItem.valuationId} item={openItem} />}
       <section className="panel" aria-labelledby="queue-title">
-        <h2 id="queue-title">{t('appraiser.queue')}</h2>
+        <h2 id="queue-title">{t('appraiser.allValuations')}</h2>
         {!queue.available && <p data-testid="valuation-unavailable">{t('appraiser.notYet')}</p>}
         {queue.available && queue.error && <Alert type="error" title={errorText(t, queue.error)} />}
         {queue.isLoading && <Spin />}
@@ -71,9 +118,9 @@ function ValuationRow({ v, open, onToggle }: { v: ValuationListItem; open: boole
   return (
     <>
       <tr>
-        <td>{v.property.description}</td>
-        <td>{v.status}</td>
-        <td>{v.method ?? '—'}</td>
+        <td>{propertyText(v.property)}</td>
+        <td>{knownText(t, 'appraiser.vstatus.', v.status)}</td>
+        <td>{knownText(t, 'appraiser.vstatus.', v.method)}</td>
         <td>{formatDateTime(v.nextDeadlineAt, lang)}</td>
         <td className="mono">{yuanOrDash(v.referencePrice)}</td>
         <td>

@@ -16,6 +16,7 @@ import { zh, type MessageKey } from '../i18n/messages';
 import { errorText } from '../lot/refusals';
 import { DISCLOSURE_KEYS, fromLot, toDraftInput, type DraftValues } from './draft-form';
 import { LotActions } from './LotActions';
+import { AfterEndPanel } from './AfterEndPanel';
 import { errorsByPath, parseFieldName, placeViolations, type PlacedViolation } from './violations';
 
 const PROPERTY_TYPES = ['movable', 'real_estate', 'other_right'] as const;
@@ -170,6 +171,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
         </p>
       )}
       {lot && lot.status !== 'draft' && <LotActions lot={lot} />}
+      {lot && <AfterEndPanel lot={lot} />}
       {notice && <Alert type={notice.type} showIcon title={notice.text} style={{ marginBottom: 12 }} role={notice.type === 'error' ? 'alert' : 'status'} data-testid="draft-notice" />}
       {refused.length > 0 && (
         <section className="panel" tabIndex={-1} id={summaryId} aria-label={t('court.publishRefused', { n: refused.length })} data-testid="violations">
