@@ -38,6 +38,8 @@ export function createRootLogger(level: string, file?: string): Logger {
   }, file ? pino.destination({ dest: file, sync: true }) : undefined);
 }
 
+const NEST_STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestFactory']);
+
 /** Nest's logger interface on top of pino, carrying the current correlation id. */
 export class JsonLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
@@ -49,7 +51,8 @@ export class JsonLogger implements LoggerService {
     this.root[level]({ ...obj, ...extra, context, reqId }, msg);
   }
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    // Nest's start-up chatter (every module and route) is for debugging, not for the operator's console.
+    this.write(context && NEST_STARTUP_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.write('error', message, context, trace ? { trace } : undefined);
