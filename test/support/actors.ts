@@ -1,6 +1,7 @@
 /** Helpers that act as the platform's users through the public HTTP API. */
 import { randomBytes } from 'node:crypto';
 import { residentIdCheckDigit } from '@fapai/domain';
+import type { LedgerLine } from '../../apps/api/src/payments/deposits.service.js';
 import type { TestPlatform } from './platform.js';
 
 export const ADMIN = { email: 'admin@test.fapai.local', password: 'admin-test-password' };
@@ -152,16 +153,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-export interface LedgerLine {
-  lotId: string;
-  secured: number;
-  released: number;
-  applied: number;
-  forfeited: number;
-  stillHeld: number;
-  balanced: boolean;
-  doubleMovements: number;
-}
+export type { LedgerLine } from '../../apps/api/src/payments/deposits.service.js';
 
 /** The deposit ledger invariant, through the operator's API: every line balanced, nothing moved twice. */
 export async function expectLedgerBalanced(t: TestPlatform, admin: Actor): Promise<LedgerLine[]> {

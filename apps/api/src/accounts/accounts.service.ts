@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { maskResidentId, validateResidentId } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import { TokenVersionSource, type Role, type TokenClaims } from '../common/auth.js';
-import { isUniqueViolation } from '../common/db.js';
+import { isUniqueViolation, returnedRows } from '../common/db.js';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 import { AccountError } from './accounts.errors.js';
 import type { CreateStaffDto, IdentityDto, LoginDto, RegisterDto, UserView } from './accounts.dto.js';
@@ -77,8 +77,8 @@ export class AccountsService extends TokenVersionSource {
     const rows = (await this.db.query(
       `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING user_id`,
       [sha256(refreshToken)],
-    )) as [{ user_id: string }[], number] | { user_id: string }[];
-    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { user_id: string }[];
+    ));
+    const list = returnedRows<{ user_id: string }>(rows);
     if (list.length === 0) throw new AccountError('INVALID_CREDENTIALS', { field: 'refreshToken' });
     const user = await this.db.getRepository(User).findOneByOrFail({ id: list[0].user_id });
     return { accessToken: await this.issueToken(user), refreshToken: await this.issueRefreshToken(user.id), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };

@@ -12,6 +12,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { applyLotEvent, closeOutcome, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
+import { returnedRows } from '../common/db.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { LotClosed } from '../bidding/bid-placed.event.js';
 import { RULES } from '../config/env.js';
@@ -99,8 +100,8 @@ export class ClosingService {
 
   /** Announced lots whose start has passed are live in every read already; this writes it and tells watchers. */
   async markStarted(): Promise<number> {
-    const rows = (await this.db.query(`UPDATE lots SET status = 'live', updated_at = now() WHERE status = 'announced' AND starts_at <= clock_timestamp() RETURNING id, ends_at`)) as [{ id: string; ends_at: Date }[], number] | { id: string; ends_at: Date }[];
-    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string; ends_at: Date }[];
+    const rows = (await this.db.query(`UPDATE lots SET status = 'live', updated_at = now() WHERE status = 'announced' AND starts_at <= clock_timestamp() RETURNING id, ends_at`));
+    const list = returnedRows<{ id: string; ends_at: Date }>(rows);
     for (const r of list) this.events.emit('lot.status', new LotStatusChanged(r.id, 'live', r.ends_at.toISOString(), null));
     return list.length;
   }

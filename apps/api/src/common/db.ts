@@ -12,3 +12,12 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const name = e.constraint ?? e.driverError?.constraint;
   return code === '23505' && (!constraint || name === constraint);
 }
+
+/**
+ * The rows of an `UPDATE … RETURNING` run through TypeORM's `query`: its PostgreSQL driver answers
+ * `[rows, affectedCount]` for UPDATE/DELETE and plain rows otherwise.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  return (Array.isArray(r[0]) ? r[0] : r) as T[];
+}

@@ -18,6 +18,7 @@ import Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import { depositStrategy, holdNeedsConversion, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
+import { returnedRows } from '../common/db.js';
 import { RULES } from '../config/env.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { Deposit, DepositMovement, type DepositStatus, type MovementKind } from './deposit.entity.js';
@@ -268,8 +269,8 @@ export class DepositsService implements OnModuleInit {
   }
 
   private async finishMovement(em: EntityManager, deposit: Deposit, kind: MovementKind, stripeRef: string, key = movementKey(kind, deposit.enrolmentId)): Promise<void> {
-    const rows = (await em.query(`UPDATE deposit_movements SET status = 'done', stripe_ref = $2, done_at = now(), last_error = NULL WHERE idempotency_key = $1 AND status = 'pending' RETURNING id`, [key, stripeRef])) as [unknown[], number] | unknown[];
-    const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : (rows as unknown[]).length;
+    const rows = (await em.query(`UPDATE deposit_movements SET status = 'done', stripe_ref = $2, done_at = now(), last_error = NULL WHERE idempotency_key = $1 AND status = 'pending' RETURNING id`, [key, stripeRef]));
+    const updated = returnedRows<unknown>(rows).length;
     if (updated > 0 && kind === 'release') {
       const lag = (await em.query(`SELECT extract(epoch FROM now() - closed_at)::float AS s FROM lots WHERE id = $1 AND closed_at IS NOT NULL`, [deposit.lotId])) as { s: number }[];
       if (lag[0]) this.metrics.releaseLag.observe(Math.max(0, lag[0].s));
@@ -495,8 +496,8 @@ export class DepositsService implements OnModuleInit {
                     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
       [limit, olderThanMs],
-    )) as [{ id: string }[], number] | { id: string }[];
-    const list = (Array.isArray(claimed[0]) ? claimed[0] : claimed) as { id: string }[];
+    ));
+    const list = returnedRows<{ id: string }>(claimed);
     for (const { id } of list) await this.carryOut(id).catch(() => undefined);
     return list.length;
   }

@@ -19,7 +19,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { allocateForfeitedDeposit, applyLotEvent, balanceDeadline, balanceDue, dueReminders, formatYuan, type RulesProfile, type SetAsideGround } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth.js';
-import { dbNow } from '../common/db.js';
+import { dbNow, returnedRows } from '../common/db.js';
 import { RULES } from '../config/env.js';
 import { Lot } from '../lots/lot.entity.js';
 import { LotStatusChanged } from '../lots/lots.service.js';
@@ -301,8 +301,8 @@ export class SettlementService implements OnModuleInit {
       const due = dueReminders(now, s.balanceDeadline.getTime(), s.remindersSent.map(Number), this.rules);
       for (const before of due) {
         const id = await this.db.transaction(async (em) => {
-          const updated = (await em.query(`UPDATE settlements SET reminders_sent = array_append(reminders_sent, $2::bigint) WHERE lot_id = $1 AND NOT ($2::bigint = ANY(reminders_sent)) AND status = 'awaiting_balance' RETURNING lot_id`, [s.lotId, before])) as [unknown[], number] | unknown[];
-          const rows = (Array.isArray(updated[0]) ? updated[0] : updated) as unknown[];
+          const updated = (await em.query(`UPDATE settlements SET reminders_sent = array_append(reminders_sent, $2::bigint) WHERE lot_id = $1 AND NOT ($2::bigint = ANY(reminders_sent)) AND status = 'awaiting_balance' RETURNING lot_id`, [s.lotId, before]));
+          const rows = returnedRows<unknown>(updated);
           if (rows.length === 0) return null;
           return this.notifications.record(em, { userId: s.buyerUserId, kind: 'balance.reminder', title: `余款付款提醒：${s.lotTitle}`, body: `请于 ${shanghai(s.balanceDeadline)} 前支付余款 ${formatYuan(s.balanceDue)}，逾期视为悔拍，保证金不予退还。`, data: { lotId: s.lotId, deadline: s.balanceDeadline.toISOString() } });
         });
