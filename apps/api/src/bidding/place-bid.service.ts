@@ -232,11 +232,11 @@ export class PlaceBidService {
           outcome = { ...decided, outbidUser: (written[0].rows[0] as { outbid_user: string | null } | undefined)?.outbid_user ?? null };
         }
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
         throw error;
       }
     } catch (error) {
-      if (!(error instanceof AppError)) broken = error instanceof Error ? error : new Error(String(error));
+      if (!(error instanceof AppError)) broken ??= error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
       // A client that failed for another reason than a refusal may hold a broken connection: destroy it.
