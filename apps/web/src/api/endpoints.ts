@@ -3,6 +3,7 @@
  * this file is the only place that knows paths.
  */
 import type {
+  AppraiserWorkItem,
   BidView,
   CreateEnrolmentRequest,
   EnrolmentView,
@@ -15,6 +16,7 @@ import type {
   PlaceBidResponse,
   SettlementView,
   ValuationListItem,
+  ValuationView,
   TimeView,
 } from '@fapai/contracts';
 import type { RulesProfile } from '@fapai/domain';
@@ -122,29 +124,6 @@ export interface CorrectionInput {
   note?: string;
 }
 
-/** One item of GET /api/appraiser/queue: a valuation with the work the organisation owes. */
-export interface AppraiserWorkItem {
-  valuationId: string;
-  caseId: string;
-  /** The API sends the property's description as a string here (the list may send an object). */
-  property: string | { description: string; title?: string };
-  status: string;
-  method: string | null;
-  work: { kind: string; stepId: string; dueAt: string | null; ref?: string }[];
-}
-
-export interface ValuationReportView {
-  id: string;
-  agencyId: string | null;
-  kind: string;
-  price: number | null;
-  method: string | null;
-  validUntil: string | null;
-  note: string | null;
-  files: { id: string; name: string; url: string }[];
-  submittedAt: string;
-}
-
 export interface BidderIdentity {
   bidderCode: string | null;
   realName: string | null;
@@ -157,13 +136,6 @@ export interface PriorityClaim {
   priorityClaim: string;
   priorityRank: number | null;
   status: string;
-}
-
-/** The property's description, whether the API sent a string or an object with `description`. */
-export function propertyText(p: unknown): string {
-  if (typeof p === 'string') return p;
-  if (p && typeof p === 'object' && typeof (p as { description?: unknown }).description === 'string') return (p as { description: string }).description;
-  return '—';
 }
 
 const valuationPath = (id: string) => `/valuations/${encodeURIComponent(id)}`;
@@ -196,7 +168,7 @@ export const endpoints = {
   confirmationPdfUrl: (id: string) => `/api${lotPath(id)}/confirmation.pdf`,
 
   valuations: () => api.get<ValuationListItem[]>('/valuations'),
-  valuation: (id: string) => api.get<Record<string, unknown> & ValuationListItem>(`/valuations/${encodeURIComponent(id)}`),
+  valuation: (id: string) => api.get<ValuationView>(valuationPath(id)),
 
   appraiserQueue: () => api.get<AppraiserWorkItem[]>('/appraiser/queue'),
   submitReport: (id: string, body: ReportInput) => api.post<unknown>(`${valuationPath(id)}/reports`, body),
