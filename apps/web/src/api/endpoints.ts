@@ -15,6 +15,7 @@ import type {
   PlaceBidRequest,
   PlaceBidResponse,
   SettlementView,
+  ValuationEventView,
   ValuationListItem,
   ValuationView,
   TimeView,
@@ -124,6 +125,44 @@ export interface CorrectionInput {
   note?: string;
 }
 
+/** An appraisal agency or inquiry platform of the public lists (GET /api/agencies). */
+export interface AgencyView {
+  id: string;
+  name: string;
+  kind: 'appraisal_agency' | 'inquiry_platform';
+  fields: string[];
+  province: string;
+  city: string;
+  active: boolean;
+}
+
+/** The clerk's acts on a valuation: sub-resources of /api/valuations/:id (each answers the valuation's view). */
+export type ValuationActPath =
+  | 'stances'
+  | 'joint-request'
+  | 'negotiation'
+  | 'negotiation/prices'
+  | 'negotiation/fail'
+  | 'directed-inquiry'
+  | 'directed-inquiry/result'
+  | 'directed-inquiry/decline'
+  | 'online-inquiry'
+  | 'online-inquiry/review'
+  | 'appraisal'
+  | 'appraisal/agreement'
+  | 'appraisal/lottery/commit'
+  | 'appraisal/lottery/draw'
+  | 'appraisal/extensions'
+  | 'appraisal/review'
+  | 'appraisal/materials-returned'
+  | 'service'
+  | 'objections'
+  | `objections/${string}/${'forward' | 'response' | 'technical-review' | 'ruling'}`
+  | 'postpone'
+  | 'resume'
+  | 'withdraw'
+  | 'reissue';
+
 export interface BidderIdentity {
   bidderCode: string | null;
   realName: string | null;
@@ -167,7 +206,11 @@ export const endpoints = {
   payBalance: (id: string, paymentMethod: string) => api.post<SettlementView>(`${lotPath(id)}/balance`, { paymentMethod }),
   confirmationPdfUrl: (id: string) => `/api${lotPath(id)}/confirmation.pdf`,
 
-  valuations: () => api.get<ValuationListItem[]>('/valuations'),
+  valuations: (caseId?: string) => api.get<ValuationListItem[]>('/valuations', { query: { caseId } }),
+  createValuation: (body: Record<string, unknown>) => api.post<ValuationView>('/valuations', body),
+  valuationEvents: (id: string) => api.get<ValuationEventView[]>(`${valuationPath(id)}/events`),
+  valuationAct: (id: string, path: ValuationActPath, body: Record<string, unknown> = {}) => api.post<ValuationView>(`${valuationPath(id)}/${path}`, body),
+  agencies: (kind?: AgencyView['kind']) => api.get<AgencyView[]>('/agencies', { query: { kind } }),
   valuation: (id: string) => api.get<ValuationView>(valuationPath(id)),
 
   appraiserQueue: () => api.get<AppraiserWorkItem[]>('/appraiser/queue'),
@@ -192,6 +235,7 @@ export const endpoints = {
   confirmPriority: (id: string, body: { enrolmentId: string; rank: number }) => api.post<unknown>(`${lotPath(id)}/priority-purchasers`, body),
 
   cases: () => api.get<CaseView[]>('/cases'),
+  caseDetail: (id: string) => api.get<CaseView>(`/cases/${encodeURIComponent(id)}`),
   createCase: (body: CaseInput) => api.post<CaseView>('/cases', body),
   courtLots: () => api.get<CourtLotView[]>('/court/lots'),
   courtLot: (id: string) => api.get<CourtLotView>(`/court${lotPath(id)}`),

@@ -22,7 +22,7 @@ import { errorText } from '../lot/refusals';
 
 /** The agency's queue; `available` is false when the API has no valuation routes (404). */
 export function useValuationQueue(enabled: boolean) {
-  const q = useQuery({ queryKey: ['valuations'], queryFn: endpoints.valuations, enabled, refetchInterval: 15_000 });
+  const q = useQuery({ queryKey: ['valuations'], queryFn: () => endpoints.valuations(), enabled, refetchInterval: 15_000 });
   const available = !(q.error instanceof ApiError && q.error.status === 404);
   return { ...q, available };
 }
