@@ -223,6 +223,17 @@ export interface EnrolmentView {
   deposit: DepositView | null;
 }
 
+/**
+ * GET /api/payments/config (public): with a Stripe secret key configured, `mode` is 'stripe' and the
+ * publishable key (if set) lets the web pay with Stripe Elements; offline ('local'), the test payment
+ * methods the platform's own Stripe-compatible server accepts.
+ */
+export interface PaymentsConfigView {
+  mode: 'stripe' | 'local';
+  publishableKey: string | null;
+  testPaymentMethods: string[];
+}
+
 /** GET /api/time */
 export interface TimeView {
   now: Iso;

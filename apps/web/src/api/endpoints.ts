@@ -13,6 +13,7 @@ import type {
   MeView,
   Page,
   PlaceBidRequest,
+  PaymentsConfigView,
   PlaceBidResponse,
   SettlementView,
   ValuationEventView,
@@ -198,6 +199,7 @@ export const endpoints = {
   placeBid: (id: string, body: PlaceBidRequest, idempotencyKey: string) =>
     api.post<PlaceBidResponse>(`${lotPath(id)}/bids`, body, { headers: { 'Idempotency-Key': idempotencyKey } }),
 
+  paymentsConfig: () => api.get<PaymentsConfigView>('/payments/config'),
   enrol: (id: string, body: CreateEnrolmentRequest) => api.post<EnrolmentView>(`${lotPath(id)}/enrolments`, body),
   myEnrolment: (id: string) => api.get<EnrolmentView>(`${lotPath(id)}/enrolments/me`),
   myEnrolments: () => api.get<EnrolmentView[]>('/me/enrolments'),
