@@ -7,6 +7,7 @@ import { Settlement1795767342948 } from './1795767342948-Settlement.js';
 import { HoldConversion1795767774162 } from './1795767774162-HoldConversion.js';
 import { RefreshTokens1795768089178 } from './1795768089178-RefreshTokens.js';
 import { PgBossSchema1795769000000 } from './1795769000000-PgBossSchema.js';
+import { JobQueues1795769000001 } from './1795769000001-JobQueues.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   HoldConversion1795767774162,
   RefreshTokens1795768089178,
   PgBossSchema1795769000000,
+  JobQueues1795769000001,
   // <list>
 ];

@@ -7,7 +7,8 @@
  * - One PgBoss per instance with its own pool of 4 connections, started on application bootstrap when
  *   BACKGROUND_JOBS is on and stopped before the database closes (`beforeApplicationShutdown`): workers stop
  *   fetching and running jobs are awaited (up to 15 s; whatever is still active then is failed, so it is
- *   retried). The queues are created at every start, also with BACKGROUND_JOBS off, so `send` always works.
+ *   retried). The queues (partitions of pgboss.job) come from a migration (JobQueues), so `send` works also
+ *   with BACKGROUND_JOBS off and no instance runs DDL at start.
  * - Each job is fetched by one instance (`FOR UPDATE SKIP LOCKED` in pg-boss): exactly once however many
  *   instances run. A handler that throws fails its job: the failure is counted in
  *   `fapai_job_failures_total{job}` and logged, and pg-boss retries it with exponential backoff

@@ -172,11 +172,16 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.defs.set(name, def);
   }
 
-  /** Each queue is a partition of pgboss.job; `create_queue` does nothing when it exists. Also without BACKGROUND_JOBS, so sends work. */
+  /**
+   * Each queue is a partition of pgboss.job, created by a migration (JobQueues); one registered without
+   * its migration is created here, with a warning (`create_queue` does nothing when it exists). Also
+   * without BACKGROUND_JOBS, so sends work.
+   */
   private async createQueues(): Promise<void> {
     const existing = new Set(((await this.db.query(`SELECT name FROM ${JOBS_SCHEMA}.queue`)) as { name: string }[]).map((r) => r.name));
     for (const [name, def] of this.defs) {
       if (existing.has(name)) continue;
+      this.logger.warn(`job queue ${name} has no migration: creating it`);
       await this.db.query(`SELECT ${JOBS_SCHEMA}.create_queue($1, $2::json)`, [name, JSON.stringify({ policy: def.kind === 'queue' ? def.queue.policy : 'short' })]);
     }
   }
@@ -206,7 +211,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       this.failed(job.name, error);
       throw error;
     } finally {
-      if (!this.stopping) await this.sendPeriodic(job, job.everyMs);
+      // Also while stopping: pg-boss keeps its pool open until running jobs end, so the chain goes on elsewhere.
+      await this.sendPeriodic(job, job.everyMs);
     }
   }
 
