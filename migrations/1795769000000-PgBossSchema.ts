@@ -9,7 +9,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * No entity maps these tables, so TypeORM's schema diff ignores them. The queues (one partition table
  * each) are created by the app at start (`pgboss.create_queue`, idempotent).
  */
-const PGBOSS_V24 = [
+export const PGBOSS_V24 = [
   `CREATE SCHEMA IF NOT EXISTS pgboss`,
   `CREATE TYPE pgboss.job_state AS ENUM (
       'created',

@@ -13,7 +13,9 @@
  *   instances run. A handler that throws fails its job: the failure is counted in
  *   `fapai_job_failures_total{job}` and logged, and pg-boss retries it with exponential backoff
  *   (`retryLimit`, `retryDelaySeconds`). A job whose instance died stays `active` until `expireInSeconds`,
- *   then pg-boss's maintenance fails it and it is retried. Jobs are plain rows: `pgboss.job` (queued,
+ *   then pg-boss's maintenance fails it and it is retried. So a job may run more than once (and a batch
+ *   whose bookkeeping fails is retried whole): every handler is idempotent (a closed lot is not closed
+ *   again; deposits move once by their idempotency keys). Jobs are plain rows: `pgboss.job` (queued,
  *   active, recent), `pgboss.archive` (completed after 1 h, failed after 7 days; deleted 7 days later).
  * - `send(request, tx)` with a transaction's EntityManager writes the job in that transaction (pg-boss's
  *   `db` option): the job exists exactly when the change that needs it commits (a closed lot and the release
