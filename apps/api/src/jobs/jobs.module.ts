@@ -29,7 +29,12 @@
  *   (a lot's close at `endsAt`, a periodic successor, a release after commit) also sets a timer that
  *   nudges its own worker at the due time (`nudge`), so the job usually starts within a few ms of being
  *   due; other instances, and jobs enqueued before a restart, wait for the next poll: at most 0.5 s plus
- *   the fetch. A full batch is fetched again at once.
+ *   the fetch for `lot-close` and `deposit-release` (so the closer lag stays under a second, see
+ *   `fapai_closer_lag_seconds`). Periodic queues are polled every period, at most every 5 s (only to take
+ *   over a chain whose instance died). A full batch is fetched again at once. Periods: today's per rules
+ *   profile, but not below 0.5 s (the sandbox's 100–250 ms loops became 0.5 s: each period is now a job
+ *   row written and updated, and actions bring valuation deadlines and started lots up to date in reads
+ *   anyway); the close loop became a per-lot job plus a safety sweep every 1 s (sandbox) / 5 s.
  */
 import { Global, Module } from '@nestjs/common';
 import { JobsService } from './jobs.service.js';

@@ -149,7 +149,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.started = true;
     for (const [name, def] of this.defs) {
       const batchSize = def.kind === 'queue' ? def.queue.batchSize : 1;
-      const id = await this.boss.work<object>(name, { batchSize, pollingIntervalSeconds: POLL_SECONDS }, (jobs) => (def.kind === 'queue' ? this.runQueue(def.queue, jobs) : this.runPeriodic(def.job, jobs)));
+      // A periodic successor is nudged on the instance that enqueued it; the others poll only to take over
+      // a chain whose instance died, so they need not poll faster than its period (at most every 5 s).
+      const pollingIntervalSeconds = def.kind === 'queue' ? POLL_SECONDS : Math.min(5, Math.max(POLL_SECONDS, def.job.everyMs / 1000));
+      const id = await this.boss.work<object>(name, { batchSize, pollingIntervalSeconds }, (jobs) => (def.kind === 'queue' ? this.runQueue(def.queue, jobs) : this.runPeriodic(def.job, jobs)));
       this.workers.set(name, id);
     }
     await this.seedPeriodic(true);
