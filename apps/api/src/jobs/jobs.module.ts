@@ -16,7 +16,7 @@
  *   then pg-boss's maintenance fails it and it is retried. So a job may run more than once (and a batch
  *   whose bookkeeping fails is retried whole): every handler is idempotent (a closed lot is not closed
  *   again; deposits move once by their idempotency keys). Jobs are plain rows: `pgboss.job` (queued,
- *   active, recent), `pgboss.archive` (completed after 1 h, failed after 7 days; deleted 7 days later).
+ *   active, recent), `pgboss.archive` (completed after 1 h, failed after 7 days; deleted a day later).
  * - `send(request, tx)` with a transaction's EntityManager writes the job in that transaction (pg-boss's
  *   `db` option): the job exists exactly when the change that needs it commits (a closed lot and the release
  *   of its deposits).

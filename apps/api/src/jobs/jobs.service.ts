@@ -82,9 +82,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       supervise: true,
       maintenanceIntervalSeconds: 30,
       pollingIntervalSeconds: POLL_SECONDS,
+      // Job rows are operational, not the auction record (that is lot_results, deposits, audit_log): a periodic
+      // chain writes a row per period, so completed jobs move to the archive after an hour and go a day later.
       archiveCompletedAfterSeconds: 3600,
       archiveFailedAfterSeconds: 7 * 86400,
-      deleteAfterDays: 7,
+      deleteAfterDays: 1,
     });
     this.boss.on('error', (error: Error & { queue?: string }) => {
       this.metrics.jobFailures.inc({ job: error.queue ?? 'pg-boss' });
