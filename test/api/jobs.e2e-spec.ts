@@ -2,7 +2,8 @@
  * Background jobs on pg-boss (apps/api/src/jobs), on real PostgreSQL in the sandbox profile, with two
  * application instances on one database: periodic work runs once per period, not once per instance; a lot
  * closes exactly once with the right result and its deposits are released by one job; a failing job is
- * retried and counted; a close job pending while the API is stopped runs after the restart.
+ * retried and counted; a close job pending while the API is stopped runs after the restart; stopping waits
+ * for a running job.
  * Counts are read from PostgreSQL (pgboss.job, lot_results, the audit log), not from the processes.
  */
 import request from 'supertest';
@@ -215,5 +216,35 @@ describe('restart', () => {
     expect(result).toMatchObject({ outcome: 'sold', price: 700_000, endedAt: endsAt });
     expect(Date.parse(result.closedAt)).toBeGreaterThan(Date.parse(endsAt));
     await waitFor('the pending close job ran', async () => (await jobs(again, 'lot-close', 'id = $2', [pending.id]))[0]?.state === 'completed', 10_000);
+  }, 60_000);
+
+  it('stopping the API lets a running job finish first', async () => {
+    const lot = await publishedLot(a, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    expect((await enrol(a, await registerBidder(a), lot)).status).toBe(201);
+    // Hold the lot's deposit rows: the release job, once running, waits for them.
+    const holder = await a.db.connect();
+    let stopped = false;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM deposits WHERE lot_id = $1 FOR UPDATE', [lot]);
+      const [running] = await waitFor('the release job running', async () => {
+        const r = await jobs(a, 'deposit-release', `data->>'lotId' = $2 AND state = 'active'`, [lot]);
+        return r.length ? r : null;
+      }, 20_000);
+      const stopping = a.platform.stop().then(() => (stopped = true));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(stopped).toBe(false);
+      await holder.query('COMMIT');
+      await stopping;
+      const [after] = await jobs(a, 'deposit-release', 'id = $2', [running.id]);
+      expect(after.state).toBe('completed');
+      const { rows } = await a.db.query<{ status: string }>('SELECT status FROM deposits WHERE lot_id = $1', [lot]);
+      expect(rows.map((r) => r.status)).toEqual(['released']);
+    } finally {
+      if (!stopped) await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+      const pool = a.db;
+      a = { ...a, stop: () => pool.end() };
+    }
   }, 60_000);
 });

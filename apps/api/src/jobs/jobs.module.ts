@@ -5,9 +5,9 @@
  * `onModuleInit` (`define`, `every`) and enqueues with `send`.
  *
  * - One PgBoss per instance with its own pool of 4 connections, started on application bootstrap when
- *   BACKGROUND_JOBS is on and stopped before the database closes (`beforeApplicationShutdown`): workers stop
- *   fetching and running jobs are awaited (up to 15 s; whatever is still active then is failed, so it is
- *   retried). The queues (partitions of pgboss.job) come from a migration (JobQueues), so `send` works also
+ *   BACKGROUND_JOBS is on and stopped first when the platform stops (`JobsService.stop`, before Nest's
+ *   shutdown; `beforeApplicationShutdown` as the fallback): workers stop fetching and running jobs are
+ *   awaited (up to 15 s; whatever is still active then is failed, so it is retried). The queues (partitions of pgboss.job) come from a migration (JobQueues), so `send` works also
  *   with BACKGROUND_JOBS off and no instance runs DDL at start.
  * - Each job is fetched by one instance (`FOR UPDATE SKIP LOCKED` in pg-boss): exactly once however many
  *   instances run. A handler that throws fails its job: the failure is counted in

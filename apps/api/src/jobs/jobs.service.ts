@@ -64,6 +64,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private watchdog?: NodeJS.Timeout;
   private started = false;
   private stopping = false;
+  private stopped?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -162,14 +163,26 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.watchdog.unref();
   }
 
-  /** Before the database connections close: stop polling, let running jobs finish (pg-boss waits for them). */
+  /**
+   * Stops fetching and waits for the running jobs to finish (up to 15 s; pg-boss fails what is still active
+   * then, so it is retried). `startPlatform`'s stop calls it before closing the application, while every
+   * module a handler uses (the database, the local Stripe server) still runs; Nest's shutdown hook is the
+   * fallback. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      clearInterval(this.watchdog);
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      if (this.started) await this.boss.stop({ graceful: true, wait: true, timeout: 15_000, close: true });
+      this.started = false;
+    })();
+    return this.stopped;
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.watchdog);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    if (this.started) await this.boss.stop({ graceful: true, wait: true, timeout: 15_000, close: true });
-    this.started = false;
+    await this.stop();
   }
 
   private register(name: string, def: Pending): void {
