@@ -56,8 +56,10 @@ export class AuctionsRelay implements OnApplicationBootstrap {
   onBid(e: BidPlaced): void {
     const event: LotBidEvent = { lotId: e.lotId, seq: e.seq, amount: e.amount, bidderCode: e.bidderCode, priority: e.priority, placedAt: e.placedAt, endsAt: e.endsAt, extended: e.extended, committedAt: e.committedAt };
     if (fanOutState.redisConfigured) {
-      this.deliverInOrder(event);
+      // Peers first: delivering to thousands of local sockets takes a while, and the other instances'
+      // watchers should not wait for it before their instance even hears of the bid.
       if (fanOutState.redisReady) this.gateway.server.serverSideEmit(PEER_BID, event);
+      this.deliverInOrder(event);
     } else {
       this.gateway.server.to(lotRoom(e.lotId)).emit('lot.bid', event);
     }
