@@ -31,7 +31,7 @@ export const log = (line) => process.stdout.write(`[${elapsed()} s] ${line}\n`);
  * (ip_local_port_range, 32768–60999 by default), never from it: the kernel hands ephemeral ports to
  * outgoing connections (watchers, database and Redis clients), and one could take the port of an instance
  * while it is down between a kill and its restart on the same port. Ports handed out in this process are
- * never handed out twice; the start loops below (`portClash`) cover another process taking one meanwhile.
+ * never handed out twice; `onFreePort` covers another process taking one meanwhile.
  */
 const handedOut = new Set();
 const EPHEMERAL = (() => {
@@ -64,6 +64,22 @@ export async function freePort() {
 
 /** Whether a start-up failure says the port was taken (by someone else after `freePort`). */
 const portClash = (text) => /EADDRINUSE|Address already in use|could not bind|already in use/i.test(text);
+
+/**
+ * Runs `start(port)` on a free port; if the port was taken meanwhile (`describe(error)` says so), tries
+ * another, up to 3 times.
+ */
+async function onFreePort(start, describe = (error) => error.message) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      await start(port);
+      return port;
+    } catch (error) {
+      if (attempt >= 3 || !portClash(describe(error))) throw error;
+    }
+  }
+}
 
 /** Stops run in reverse order of registration; each failure is printed and the rest still run. */
 export class Cleanup {
@@ -167,15 +183,15 @@ export class PrivatePostgres {
     });
     await asPostgresAsync('initdb', ['-D', server.data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
     // The port is chosen free, but something else may take it before the postmaster binds: pick another.
-    for (let attempt = 1; ; attempt++) {
-      server.port = await freePort();
-      try {
-        await server.start();
-        return server;
-      } catch (error) {
-        if (attempt >= 3 || !portClash(`${error.message}\n${readPgLog(server, 10)}`)) throw new Error(`${error.message}\n${readPgLog(server, 20)}`, { cause: error });
-      }
+    try {
+      await onFreePort(
+        (port) => ((server.port = port), server.start()),
+        (error) => `${error.message}\n${readPgLog(server, 10)}`,
+      );
+    } catch (error) {
+      throw new Error(`${error.message}\n${readPgLog(server, 20)}`, { cause: error });
     }
+    return server;
   }
 
   get options() {
@@ -237,15 +253,8 @@ export class PrivateRedis {
 
   static async create(cleanup) {
     const r = new PrivateRedis(cleanup);
-    for (let attempt = 1; ; attempt++) {
-      r.port = await freePort();
-      try {
-        await r.start();
-        return r;
-      } catch (error) {
-        if (attempt >= 3 || !portClash(error.message)) throw error;
-      }
-    }
+    await onFreePort((port) => ((r.port = port), r.start()));
+    return r;
   }
 
   get url() {
@@ -316,15 +325,8 @@ export class StripeLocalProcess {
   static async create(cleanup, webhookUrl) {
     if (!existsSync(STRIPE_CLI)) throw new Error(`${STRIPE_CLI} is missing: build it with npx nx run stripe-local:build`);
     const s = new StripeLocalProcess(`whsec_${randomBytes(24).toString('hex')}`, cleanup);
-    for (let attempt = 1; ; attempt++) {
-      s.port = await freePort();
-      try {
-        await s.start(webhookUrl);
-        return s;
-      } catch (error) {
-        if (attempt >= 3 || !portClash(error.message)) throw error;
-      }
-    }
+    await onFreePort((port) => ((s.port = port), s.start(webhookUrl)));
+    return s;
   }
 
   async start(webhookUrl, timeoutMs = 60_000) {
@@ -433,16 +435,12 @@ export class ApiInstance {
       ...extra,
     });
     const api = new ApiInstance(name, env, nodeArgs, cleanup);
-    for (let attempt = 1; ; attempt++) {
-      api.port = await freePort();
-      api.env.PORT = String(api.port);
-      try {
-        await api.start(startTimeoutMs);
-        return api;
-      } catch (error) {
-        if (attempt >= 3 || !portClash(error.message)) throw error;
-      }
-    }
+    await onFreePort((port) => {
+      api.port = port;
+      api.env.PORT = String(port);
+      return api.start(startTimeoutMs);
+    });
+    return api;
   }
 
   /**
