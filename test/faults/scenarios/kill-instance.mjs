@@ -136,6 +136,15 @@ export async function killScenario(ctx) {
         'XADDs complete, not by seq: nothing orders the fan-out per lot.',
     );
   }
+  // Each seq missing on B: where it was placed and how its client was answered, relative to the kill.
+  const attemptByKey = new Map(s.attempts.map((x) => [`${x.lotId}:${x.code}:${x.amount}`, x]));
+  for (const key of [...dB.missingSeqs.keys()].slice(0, 5)) {
+    const x = attemptByKey.get(seqOf.get(key));
+    checks.note(
+      `  missing on B: ${key} — ${x ? `placed on ${x.inst} over ${x.via}, ${x.outcome} (${x.status || x.errCode}) ${x.t1 - killAt} ms ${x.t1 < killAt ? 'before' : 'after'} the SIGKILL` : 'no attempt found'}` +
+        `${x?.inst === 'A' && x.outcome === 'acked' ? ': committed and answered by A, which died before its fan-out (serverSideEmit → XADD) reached Redis' : ''}`,
+    );
+  }
   checks.check(
     'watchers on the surviving instance B saw every bid, in seq order',
     dB.missing === 0 && dB.outOfOrder === 0 && dB.duplicates === 0,
