@@ -34,7 +34,7 @@ async function count(table: string): Promise<number> {
 describe('platform surface', () => {
   it('serves health, time, rules and the OpenAPI document publicly', async () => {
     const health = await t.http.get('/api/health').expect(200);
-    expect(health.body).toMatchObject({ status: 'ok', db: 'up' });
+    expect(health.body).toMatchObject({ status: 'ok', db: 'up', redis: 'off' });
     const time = await t.http.get('/api/time').expect(200);
     expect(Math.abs(Date.parse((time.body as { now: string }).now) - Date.now())).toBeLessThan(5000);
     const rules = await t.http.get('/api/rules').expect(200);

@@ -444,7 +444,8 @@ export class ApiInstance {
   }
 
   /**
-   * Starts the process and waits for readiness (GET /api/health 200: the database answers). The timeout is
+   * Starts the process and waits for readiness (GET /api/health 200: the database answers; with REDIS_URL
+   * also `redis: 'up'`, the socket.io adapter connected). The timeout is
    * generous (3 minutes by default): on a loaded 2-core machine a cold start with migrations takes long.
    */
   async start(timeoutMs = 180_000) {
@@ -461,8 +462,10 @@ export class ApiInstance {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`API ${this.name} exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.stderr.slice(-4000)}`);
       try {
         const res = await fetch(`${this.url}/api/health`, { signal: AbortSignal.timeout(5000) });
-        await res.arrayBuffer();
-        if (res.status === 200) break;
+        const health = await res.json().catch(() => ({}));
+        // Ready: the database answers and, with REDIS_URL, the Redis adapter is connected (otherwise the
+        // first bids it takes would reach its own watchers only).
+        if (res.status === 200 && (!this.env.REDIS_URL || health.redis === 'up')) break;
       } catch {
         /* not listening yet */
       }
