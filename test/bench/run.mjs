@@ -23,7 +23,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { call, courtWithClerk, enrolActive, mapLimit, publishedLot, registerBidders, waitLive } from '../support/actors.mjs';
+import { call, courtWithClerk, enrolActive, mapLimit, publishedLot, registerBidders, waitLive } from '../support/http-actors.mjs';
 import { ApiInstance, API_MAIN, Cleanup, PrivateRedis, sleep, stopAllOnExit, StripeLocalProcess } from '../support/infra.mjs';
 import { MsHistogram, percentile } from '../support/stats.mjs';
 import { WatcherGroup } from '../support/watchers.mjs';

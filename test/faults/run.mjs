@@ -13,7 +13,7 @@
  * FAULTS_SCENARIOS=kill,redis runs only some. Everything started is stopped at the end, also on failure.
  */
 import pg from 'pg';
-import { courtWithClerk, registerBidders } from '../support/actors.mjs';
+import { courtWithClerk, registerBidders } from '../support/http-actors.mjs';
 import { ApiInstance, Cleanup, elapsed, log, PrivatePostgres, PrivateRedis, stopAllOnExit, StripeLocalProcess } from '../support/infra.mjs';
 import { killScenario } from './scenarios/kill-instance.mjs';
 import { pgRestartScenario } from './scenarios/pg-restart.mjs';

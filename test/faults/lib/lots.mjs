@@ -8,7 +8,7 @@
  * everything is ready the clerk postpones them and resumes them with the real schedule (OJA Art. 28, as a
  * court reschedules a lot): bidding starts `startInMs` later and lasts `durationMs`, however long set-up took.
  */
-import { call, mapLimit, must, publishedLot } from '../../support/actors.mjs';
+import { call, mapLimit, must, publishedLot } from '../../support/http-actors.mjs';
 import { sleep } from '../../support/infra.mjs';
 
 const LEAD_MS = 30 * 60_000;

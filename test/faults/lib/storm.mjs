@@ -11,7 +11,7 @@
  * attempt and can be looked up in the bid record.
  */
 import { io } from 'socket.io-client';
-import { call } from '../../support/actors.mjs';
+import { call } from '../../support/http-actors.mjs';
 import { sleep } from '../../support/infra.mjs';
 
 /**

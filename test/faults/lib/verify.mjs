@@ -2,7 +2,7 @@
  * Invariant checks shared by the scenarios, and the `Checks` list each scenario fills: an invariant that
  * fails makes the run exit non-zero; a finding is printed (and summarised) without failing the run.
  */
-import { bidRecord } from '../../support/actors.mjs';
+import { bidRecord } from '../../support/http-actors.mjs';
 import { log } from '../../support/infra.mjs';
 
 export class Checks {

@@ -7,7 +7,7 @@
  * the lot row is the top of the record; each lot closes once with the right winner; watchers on the
  * surviving instance B see every bid, in seq order, and one `lot.closed`.
  */
-import { call, enrolActive, lotView, mapLimit, waitClosed, waitFor } from '../../support/actors.mjs';
+import { call, enrolActive, lotView, mapLimit, waitClosed, waitFor } from '../../support/http-actors.mjs';
 import { log, sleep } from '../../support/infra.mjs';
 import { fmtTally, Storm, tally } from '../lib/storm.mjs';
 import { announcedLots, startBidding } from '../lib/lots.mjs';

@@ -9,7 +9,7 @@
  * What the clients got during the outage is printed exactly (status, code, channel).
  */
 import pg from 'pg';
-import { call, enrolActive, lotView, mapLimit, waitClosed } from '../../support/actors.mjs';
+import { call, enrolActive, lotView, mapLimit, waitClosed } from '../../support/http-actors.mjs';
 import { log, readPgLog, sleep } from '../../support/infra.mjs';
 import { fmtTally, Storm, tally } from '../lib/storm.mjs';
 import { announcedLots, startBidding } from '../lib/lots.mjs';

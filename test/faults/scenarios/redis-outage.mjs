@@ -7,7 +7,7 @@
  * watchers on A those placed on B). Reported: what watchers received live during the outage, on the same
  * instance and across, and whether the outage's bids reached them later.
  */
-import { enrolActive, mapLimit } from '../../support/actors.mjs';
+import { enrolActive, mapLimit } from '../../support/http-actors.mjs';
 import { log, sleep } from '../../support/infra.mjs';
 import { fmtTally, Storm, tally } from '../lib/storm.mjs';
 import { announcedLots, startBidding } from '../lib/lots.mjs';

@@ -15,7 +15,7 @@
  * no movement left pending; and at Stripe the money matches: the winners' holds captured once, every other
  * authorisation of these lots cancelled (nothing left held on a loser's card).
  */
-import { call, lotView, mapLimit, must, waitActive, waitClosed } from '../../support/actors.mjs';
+import { call, lotView, mapLimit, must, waitActive, waitClosed } from '../../support/http-actors.mjs';
 import { log, sleep } from '../../support/infra.mjs';
 import { fmtTally, tally } from '../lib/storm.mjs';
 import { announcedLots, startBidding } from '../lib/lots.mjs';

@@ -2,6 +2,8 @@
  * Acting as the platform's users through the public HTTP API, for the fault tests and the benchmark (the
  * jest tests have the same in test/support/actors.ts): JSON calls, an operator, a court and its clerk,
  * cases, published sandbox lots, verified bidders and their enrolments.
+ * (Not named actors.mjs: jest maps `../support/actors.js` to `../support/actors` and would pick a .mjs of
+ * that name before actors.ts.)
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
