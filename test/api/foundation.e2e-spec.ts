@@ -194,6 +194,20 @@ describe('lots: draft, edit, publish', () => {
     const own = await t.http.get(photo.url).set(clerkA.auth).expect(200);
     expect(own.headers['content-type']).toBe('image/png');
   });
+
+  it('takes one file per request: a second file or another field name is refused with the field named, nothing stored', async () => {
+    const created = await t.http.post('/api/lots').set(clerkA.auth).send(validLotBody(caseA)).expect(201);
+    const id = (created.body as { id: string }).id;
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0d1f90000000049454e44ae426082', 'hex');
+    const two = await t.http.post(`/api/lots/${id}/files`).set(clerkA.auth).field('kind', 'photo').attach('file', png, 'a.png').attach('file', png, 'b.png');
+    expect(two.status).toBe(400);
+    expect(two.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'file', rules: { maxCount: expect.any(String) } }] } });
+    const other = await t.http.post(`/api/lots/${id}/files`).set(clerkA.auth).field('kind', 'photo').attach('photo', png, 'a.png');
+    expect(other.status).toBe(400);
+    expect(other.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'photo', rules: { unexpectedFile: expect.any(String) } }] } });
+    const after = await t.http.get(`/api/court/lots/${id}`).set(clerkA.auth).expect(200);
+    expect((after.body as { photos: unknown[] }).photos).toHaveLength(0);
+  });
 });
 
 describe('statutory refusals at publication (statutory profile)', () => {

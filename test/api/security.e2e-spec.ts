@@ -69,11 +69,28 @@ describe('tokens', () => {
     await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401); // used once
     await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
     await t.http.post('/api/me/password').set('Authorization', `Bearer ${second.accessToken}`).send({ currentPassword: 'token-password-1', newPassword: 'token-password-2' }).expect(204);
-    await new Promise((r) => setTimeout(r, 3100)); // the token-version cache holds 3 s at most
-    await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(401);
+    await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(401); // at once, no cache delay
     await t.http.post('/api/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
     const again: Actor = await login(t, email, 'token-password-2');
     await t.http.post('/api/auth/logout').set(again.auth).expect(204);
+    await t.http.get('/api/me').set(again.auth).expect(401);
+  });
+
+  it('a revocation committed by another instance takes effect here at once (LISTEN/NOTIFY), not after the cache expires', async () => {
+    const bidder = await registerBidder(t);
+    await t.http.get('/api/me').set(bidder.auth).expect(200); // now cached here for up to a minute
+    // What another instance's logout commits: the version bump and the notification, on its own connection.
+    const other = await t.db.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [bidder.id]);
+      await other.query("SELECT pg_notify('fapai_token_revoked', $1::text)", [bidder.id]);
+      await other.query('COMMIT');
+    } finally {
+      other.release();
+    }
+    // The 1-minute cache would otherwise keep accepting the token; the notification makes it refuse within 2 s.
+    await waitFor('the revoked token refused', async () => (await t.http.get('/api/me').set(bidder.auth)).status === 401, 2000);
   });
 });
 

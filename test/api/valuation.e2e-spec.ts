@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { applyValuationEvent, createValuationProcedure, SANDBOX, verifyLottery, type ValuationEvent, type ValuationState } from '@fapai/domain';
+import type { AppraiserWorkItem, ValuationListItem, ValuationView } from '@fapai/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createAgency, createCase, createCourt, createStaff, login, loginAdmin, uniqueEmail, validLotBody, waitFor, type Actor } from '../support/actors.js';
 
@@ -188,6 +189,26 @@ describe('online inquiry (RPR Arts. 10–13)', () => {
     // The third platform's queue shows its work with the deadline.
     const queue = await t.http.get('/api/appraiser/queue').set(platforms[2].appraiser.auth).expect(200);
     expect(queue.body).toEqual(expect.arrayContaining([expect.objectContaining({ valuationId: v.id, work: [expect.objectContaining({ kind: 'online_report', dueAt: step.deadline })] })]));
+    // Exactly the AppraiserWorkItem contract of libs/contracts: the property is { description }, times are ISO strings.
+    const item = (queue.body as AppraiserWorkItem[]).find((x) => x.valuationId === v.id)!;
+    expect(Object.keys(item).sort()).toEqual(['caseId', 'facts', 'method', 'property', 'status', 'valuationId', 'work']);
+    expect(item).toEqual({
+      valuationId: v.id,
+      caseId: c.caseId,
+      property: { description: property().description },
+      facts: expect.objectContaining({ title: property().title, unpaidTaxesFen: 0, needsOnSiteSurvey: false }),
+      status: 'online_inquiry',
+      method: 'online_inquiry',
+      work: [{ kind: 'online_report', stepId: step.id, dueAt: step.deadline }],
+    } satisfies AppraiserWorkItem);
+    expect(new Date(item.work[0].dueAt!).toISOString()).toBe(item.work[0].dueAt);
+    // The list and the detail send the same property shape; the clerk's detail lists the running deadlines with their article.
+    const listed = (await t.http.get(`/api/valuations?caseId=${c.caseId}`).set(clerk.auth).expect(200)).body as ValuationListItem[];
+    expect(listed).toEqual([expect.objectContaining({ id: v.id, property: { description: property().description } })]);
+    const detail = (await t.http.get(`/api/valuations/${v.id}`).set(clerk.auth).expect(200)).body as ValuationView;
+    expect(detail.property).toEqual({ description: property().description });
+    expect(detail.deadlines).toEqual(expect.arrayContaining([{ kind: 'online_report', dueAt: step.deadline, stepId: step.id, ref: step.id, article: 'RPR Art. 11' }]));
+    expect((await t.http.get(`/api/valuations/${v.id}`).set(platforms[0].appraiser.auth).expect(200)).body).not.toHaveProperty('deadlines');
     // An incomplete report (no samples) and a validity over a year are refused with the article and the failed condition.
     const incomplete = await report(platforms[2].appraiser, v.id, 5_000_000, { samples: [] });
     const tooLong = await report(platforms[2].appraiser, v.id, 5_000_000, { validUntil: inDays(400) });
@@ -529,7 +550,7 @@ describe('directed inquiry, corrections, postponement and withdrawal', () => {
     const resumed = (await t.http.post(`/api/valuations/${v.id}/resume`).set(clerk.auth).send({}).expect(201)).body as View;
     expect(Date.parse(resumed.steps[0].platforms![0].deadline) - before).toBeGreaterThanOrEqual(1000);
     const withdrawn = await t.http.post(`/api/valuations/${v.id}/withdraw`).set(clerk.auth).send({ reason: 'obligations_performed' });
-    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'obligations_performed' } });
+    expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'obligations_performed', at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) } });
     const fees = await t.http.get(`/api/valuations/${v.id}/fees`).set(clerk.auth).expect(200);
     expect(fees.body).toMatchObject({ onlineInquiry: { recipients: [], reason: 'withdrawn_art29' } });
     const again = await t.http.post(`/api/valuations/${v.id}/resume`).set(clerk.auth).send({});

@@ -1,6 +1,6 @@
 /**
  * WCAG 2.2 AA checks with axe-core injected into the real pages (catalogue, lot page, bid panel, bidder
- * area, court console), and screenshots of the main pages at phone (390×844) and desktop (1366×900)
+ * area, court console with its valuation procedures, appraiser portal), and screenshots of the main pages at phone (390×844) and desktop (1366×900)
  * widths in test/artifacts/screenshots/ (git-ignored).
  */
 import { jest } from '@jest/globals';
@@ -39,7 +39,7 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
   expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }
 
-it('catalogue, lot page, bid panel, bidder area, court console and appraiser portal have no serious or critical axe violation', async () => {
+it('catalogue, lot page, bid panel, bidder area, court console (with valuation procedures) and appraiser portal have no serious or critical axe violation', async () => {
   const { t, clerk } = court;
   const page = browser.page;
 
@@ -95,8 +95,24 @@ it('catalogue, lot page, bid panel, bidder area, court console and appraiser por
   await expectAccessible(page, 'live monitor');
   await screenshots(page, 'court-monitor');
 
-  // The appraiser portal (its queue).
+  // The valuation procedures: the list with the start form, and a procedure in the appraisal lottery
+  // (steps, the published commitment, the draw form, the running deadlines and the timeline).
   const agencyId = await createAgency(t, court.admin, 'appraisal_agency');
+  const property = { description: '朝阳区某小区住宅一套（评估）', title: '被执行人乙所有', encumbrances: ['抵押：某银行'], occupancy: '空置', unpaidTaxes: 0, defects: [], hasGovernmentPrice: false, needsOnSiteSurvey: true, appraisalRequiredByLaw: true };
+  const valuation = (await t.http.post('/api/valuations').set(clerk.auth).send({ caseId: court.caseId, property }).expect(201)).body as { id: string };
+  await t.http.post(`/api/valuations/${valuation.id}/appraisal`).set(clerk.auth).send({ bothPartiesAskLottery: true }).expect(201);
+  await t.http.post(`/api/valuations/${valuation.id}/appraisal/lottery/commit`).set(clerk.auth).send({}).expect(201);
+  await page.goto(`${t.url}/court/valuations`);
+  await page.getByTestId('valuation-list').getByText(property.description).waitFor();
+  await expectAccessible(page, 'valuation procedures');
+  await screenshots(page, 'court-valuations-list');
+  await page.getByTestId('valuation-list').getByRole('link', { name: property.description }).click();
+  await page.getByTestId('lottery-draw').waitFor();
+  await page.getByTestId('valuation-timeline').locator('li[data-type="lottery_committed"]').waitFor();
+  await expectAccessible(page, 'valuation procedure (appraisal lottery)');
+  await screenshots(page, 'court-valuation-lottery');
+
+  // The appraiser portal (its queue).
   const appraiser = await createStaff(t, court.admin, 'appraiser', { agencyId });
   await page.getByRole('button', { name: /退\s*出/ }).click();
   await page.getByRole('link', { name: '登录' }).waitFor();

@@ -41,6 +41,7 @@ console.log('\nJS loaded per page (gzip -9):');
 const lotPage = report('public lot page: entry + LotPage', [entryKey, pageKey('pages/LotPage')]);
 report('catalogue: entry + CataloguePage', [entryKey, pageKey('pages/CataloguePage')]);
 report('court console: entry + CourtConsole', [entryKey, pageKey('court/CourtConsole')]);
+report('court valuation procedure: entry + CourtConsole + ValuationPage', [entryKey, pageKey('court/CourtConsole'), pageKey('court/valuation/ValuationPage')]);
 report('appraiser portal: entry + AppraiserPortal', [entryKey, pageKey('appraiser/AppraiserPortal')]);
 if (lotPage > BUDGET_KB * 1024) {
   console.error(`\nThe public lot page loads ${(lotPage / 1024).toFixed(1)} KB of gzipped JS, over the ${BUDGET_KB} KB budget.`);

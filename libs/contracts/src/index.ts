@@ -223,6 +223,17 @@ export interface EnrolmentView {
   deposit: DepositView | null;
 }
 
+/**
+ * GET /api/payments/config (public): with a Stripe secret key configured, `mode` is 'stripe' and the
+ * publishable key (if set) lets the web pay with Stripe Elements; offline ('local'), the test payment
+ * methods the platform's own Stripe-compatible server accepts.
+ */
+export interface PaymentsConfigView {
+  mode: 'stripe' | 'local';
+  publishableKey: string | null;
+  testPaymentMethods: string[];
+}
+
 /** GET /api/time */
 export interface TimeView {
   now: Iso;
@@ -262,15 +273,237 @@ export interface PayBalanceRequest {
 
 export type ValuationStatusName = 'open' | 'negotiation' | 'directed_inquiry' | 'online_inquiry' | 'appraisal' | 'objection' | 'determined' | 'withdrawn';
 
+/** The property a valuation is about, as every valuation route sends it (list, detail, appraiser queue). */
+export interface ValuationPropertyView {
+  description: string;
+}
+
 /** One row of GET /api/valuations (what the viewer's court, case or organisation may see). */
 export interface ValuationListItem {
   id: string;
   caseId: string;
-  property: { description: string; title?: string };
+  property: ValuationPropertyView;
   status: ValuationStatusName;
   method: string | null;
   referencePrice: Fen | null;
   validUntil: Iso | null;
   nextDeadlineAt: Iso | null;
   viewerRole: string;
+}
+
+export type AppraiserWorkKind = 'online_report' | 'online_correction' | 'appraisal_report' | 'appraisal_correction' | 'objection_explanation' | 'reissue' | 'directed_result';
+
+/** One item of GET /api/appraiser/queue: a valuation with the work the appraiser's organisation owes, soonest first. */
+export interface AppraiserWorkItem {
+  valuationId: string;
+  caseId: string;
+  property: ValuationPropertyView;
+  facts: ValuationFactsView | null;
+  status: ValuationStatusName;
+  method: ValuationMethodName | null;
+  work: { kind: AppraiserWorkKind; stepId: string; dueAt: Iso | null; ref?: string }[];
+}
+
+/*
+ * GET /api/valuations/:id (apps/api/src/valuation/valuation.views.ts owns the shape). The domain keeps
+ * instants as epoch ms; the API sends every one of them as an ISO string. What a viewer sees depends on
+ * the role: a provider sees only its own entries; parties see prices once served.
+ */
+export type ValuationMethodName = 'negotiation' | 'directed_inquiry' | 'online_inquiry' | 'appraisal';
+export type ValuationStepStatusName = 'active' | 'succeeded' | 'failed' | 'withdrawn';
+
+export interface ValuationFactsView {
+  title: string;
+  encumbrances: string[];
+  occupancy: string;
+  unpaidTaxesFen: Fen;
+  defects: string[];
+  hasGovernmentPrice: boolean;
+  needsOnSiteSurvey: boolean;
+  appraisalRequiredByLaw: boolean;
+}
+
+export interface ValuationObjectionView {
+  id: string;
+  objector: string;
+  filedAt: Iso;
+  grounds: string[];
+  platformIds: string[];
+  status: 'awaiting_ruling' | 'awaiting_forwarding' | 'awaiting_explanation' | 'awaiting_objector' | 'technical_review' | 'upheld' | 'rejected' | 'satisfied' | 'moot';
+  stage: 'art22' | 'art22_first' | 'art23';
+  forwardDueAt: Iso | null;
+  explanationDueAt: Iso | null;
+  explanationAt: Iso | null;
+  technicalReview: { reportStands: boolean; at: Iso } | null;
+  ruling: { upheld: boolean; at: Iso } | null;
+}
+
+export interface ValuationServiceView {
+  servedAt: Iso;
+  reportIds: string[];
+  recipients: { id: string; servedAt: Iso; publicNotice: boolean; receivedAt: Iso; objectionDeadline: Iso }[];
+  windowClosesAt: Iso;
+  windowClosed: boolean;
+}
+
+interface ValuationStepBaseView {
+  id: string;
+  status: ValuationStepStatusName;
+  openedAt: Iso;
+  deadline: Iso | null;
+  actor: string;
+  closedAt: Iso | null;
+  outcome: { priceFen: Fen; validUntil: Iso } | null;
+  failure: { reason: string; article: string; switchedToAppraisalArt11_3?: boolean } | null;
+}
+
+export type NegotiationSubmissionView = { submitted: false } | { submitted: true; priceFen?: Fen; validUntil?: Iso; submittedAt?: Iso };
+
+export interface NegotiationStepView extends ValuationStepBaseView {
+  method: 'negotiation';
+  submissions: { applicant: NegotiationSubmissionView; respondent: NegotiationSubmissionView };
+}
+
+export interface DirectedInquiryStepView extends ValuationStepBaseView {
+  method: 'directed_inquiry';
+  body: string;
+  result: { priceFen: Fen; validUntil: Iso; receivedAt: Iso } | null;
+}
+
+export interface OnlinePlatformView {
+  platformId: string;
+  status: 'pending' | 'delivered' | 'late' | 'excluded_faulty' | 'correction_due' | 'corrected' | 'correction_late';
+  deadline: Iso;
+  extensionRequestedAt: Iso | null;
+  extension: 'granted' | 'refused' | null;
+  report: { priceFen: Fen; method: string; validUntil: Iso; submittedAt: Iso } | { submitted: true } | null;
+  correctionDueAt: Iso | null;
+  correction: { priceFen: Fen; validUntil: Iso; submittedAt: Iso } | { submitted: true } | null;
+}
+
+export interface OnlineInquiryStepView extends ValuationStepBaseView {
+  method: 'online_inquiry';
+  phase: 'reporting' | 'extension' | 'review' | 'correction' | 'service' | 'objection';
+  serveDueAt: Iso | null;
+  service: ValuationServiceView | null;
+  platforms: OnlinePlatformView[];
+  objections: ValuationObjectionView[];
+}
+
+export interface AgencyCommissionView {
+  agencyId: string;
+  rank: number;
+  status: 'commissioned' | 'reported' | 'replaced';
+  commissionedAt: Iso;
+  deadline: Iso;
+  extensions: { requestedAt: Iso; grantedAt: Iso; extendByMs: number }[];
+  report: { priceFen: Fen; validUntil: Iso; method: string; standards: string; submittedAt: Iso } | null;
+  correctionOrdered: { reason: 'review' | 'objection'; dueAt: Iso; findings: string[] } | null;
+  correction: { priceFen: Fen; validUntil: Iso; submittedAt: Iso; reason: 'review' | 'objection' }[];
+  serveDueAt: Iso | null;
+  service: ValuationServiceView | null;
+  objections: ValuationObjectionView[];
+  replacedReason: string | null;
+  materialsReturnDueAt: Iso | null;
+  materialsReturnedAt: Iso | null;
+}
+
+export interface AppraisalStepView extends ValuationStepBaseView {
+  method: 'appraisal';
+  phase: 'selection' | 'lottery' | 'commissioned' | 'review' | 'review_correction' | 'service' | 'objection';
+  selection: {
+    agreementDeadline: Iso | null;
+    mode: 'agreement' | 'lottery' | null;
+    lotteryReason: 'agreement_failed' | 'party_cannot_be_found' | 'both_parties_asked' | null;
+    lottery: { commitment: string; candidates: string[]; subList: string; committedAt: Iso; seed: string | null; publicEntropy: string; result: string[] | null; drawnAt: Iso | null } | null;
+  };
+  ranking: string[];
+  commissions: AgencyCommissionView[];
+}
+
+export type ValuationStepView = NegotiationStepView | DirectedInquiryStepView | OnlineInquiryStepView | AppraisalStepView;
+
+export interface ValuationReportView {
+  id: string;
+  stepId: string;
+  agencyId: string | null;
+  kind: string;
+  price: Fen | null;
+  method: string | null;
+  standards: string | null;
+  samples: { description: string; priceFen?: Fen; source?: string }[] | null;
+  validUntil: Iso | null;
+  note: string | null;
+  objectionId: string | null;
+  files: FileView[];
+  submittedAt: Iso;
+}
+
+export interface ReferencePriceResultView {
+  referencePriceFen: Fen;
+  method: ValuationMethodName;
+  validUntil: Iso;
+  decidedAt: Iso;
+  stepId: string;
+  basis: string;
+  sources: string[];
+}
+
+/**
+ * A deadline now running, from the domain's `pendingValuationDeadlines` with the rules profile in force
+ * (clerks only): what is due, when, and the article that sets it.
+ */
+export interface ValuationDeadlineView {
+  kind: string;
+  dueAt: Iso;
+  stepId: string | null;
+  ref: string;
+  article: string;
+}
+
+export interface PartyStanceView {
+  refusesNegotiation: boolean;
+  cannotBeFound: boolean;
+}
+
+export interface ValuationView {
+  id: string;
+  caseId: string;
+  courtId: string;
+  property: ValuationPropertyView;
+  facts: ValuationFactsView | null;
+  status: ValuationStatusName;
+  method: ValuationMethodName | null;
+  activeStepId: string | null;
+  referencePrice: Fen | null;
+  currency: 'CNY';
+  validUntil: Iso | null;
+  result: ReferencePriceResultView | null;
+  previousResults: ReferencePriceResultView[];
+  nextDeadlineAt: Iso | null;
+  stances: { applicant: PartyStanceView; respondent: PartyStanceView; jointRequest: Exclude<ValuationMethodName, 'negotiation'> | null } | null;
+  /** Clerks only: the methods the statutory order allows now. */
+  allowedMethods?: ValuationMethodName[];
+  /** Clerks only: the deadlines now running. */
+  deadlines?: ValuationDeadlineView[];
+  steps: ValuationStepView[];
+  objections: (ValuationObjectionView & { stepId: string; agencyId: string | null })[];
+  lottery: { stepId: string; commitment: string; candidates: string[]; subList: string; committedAt: Iso; seed: string | null; publicEntropy: string; result: string[] | null; drawnAt: Iso | null } | null;
+  reissue: { method: 'online_inquiry' | 'appraisal'; orderedAt: Iso; dueAt: Iso; from: string[]; reports: { by: string; priceFen: Fen; validUntil: Iso; submittedAt: Iso }[]; status: 'pending' | 'done' | 'failed' } | null;
+  postponedAt: Iso | null;
+  postponements: { from: Iso; to: Iso | null; reason: string }[];
+  withdrawal: { at: Iso; reason: string } | null;
+  version: number;
+  createdAt: Iso;
+  updatedAt: Iso;
+  reports: ValuationReportView[];
+}
+
+/** GET /api/valuations/:id/events (clerks): the applied events, oldest first. */
+export interface ValuationEventView {
+  seq: number;
+  type: string;
+  actorId: string | null;
+  payload: Record<string, unknown>;
+  at: Iso;
 }

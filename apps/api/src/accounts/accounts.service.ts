@@ -11,21 +11,21 @@ import { APP_CONFIG, type AppConfig } from '../config/env.js';
 import { AccountError } from './accounts.errors.js';
 import type { CreateStaffDto, IdentityDto, LoginDto, RegisterDto, UserView } from './accounts.dto.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { TokenVersions } from './token-versions.js';
 import { User } from './user.entity.js';
 
 const LOCK_AFTER_FAILURES = 5;
 const LOCK_MS = 15 * 60_000;
-const VERSION_CACHE_MS = 3000;
 
 @Injectable()
 export class AccountsService extends TokenVersionSource {
-  private readonly versionCache = new Map<string, { version: number | null; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly versions: TokenVersions,
   ) {
     super();
   }
@@ -90,11 +90,12 @@ export class AccountsService extends TokenVersionSource {
     if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AccountError('INVALID_CREDENTIALS', { field: 'currentPassword' });
     const passwordHash = await hashPassword(newPassword);
     await this.db.transaction(async (em) => {
-      await em.query('UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1', [userId, passwordHash]);
+      await em.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+      await this.versions.revoke(em, userId);
       await em.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
       await this.audit.append(em, { stream: `user:${userId}`, action: 'user.password_changed', actorId: userId, data: {} });
     });
-    this.versionCache.delete(userId);
+    this.versions.forget(userId);
   }
 
   issueToken(user: Pick<User, 'id' | 'roles' | 'courtId' | 'agencyId' | 'tokenVersion'>): Promise<string> {
@@ -104,18 +105,15 @@ export class AccountsService extends TokenVersionSource {
 
   /** Revokes every token of the user (logout everywhere). */
   async revokeTokens(userId: string): Promise<void> {
-    await this.db.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [userId]);
-    await this.db.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
-    this.versionCache.delete(userId);
+    await this.db.transaction(async (em) => {
+      await this.versions.revoke(em, userId);
+      await em.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+    });
+    this.versions.forget(userId);
   }
 
-  async currentVersion(userId: string): Promise<number | null> {
-    const cached = this.versionCache.get(userId);
-    if (cached && cached.until > Date.now()) return cached.version;
-    const rows = (await this.db.query('SELECT token_version FROM users WHERE id = $1', [userId])) as { token_version: number }[];
-    const version = rows[0]?.token_version ?? null;
-    this.versionCache.set(userId, { version, until: Date.now() + VERSION_CACHE_MS });
-    return version;
+  currentVersion(userId: string): Promise<number | null> {
+    return this.versions.current(userId);
   }
 
   async me(userId: string): Promise<UserView> {

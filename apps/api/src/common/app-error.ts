@@ -3,7 +3,7 @@
  * exhaustive message switch; services throw those, never HTTP exceptions. The transport filters
  * (`http-exception.filter.ts`, and the socket ack mapping) turn them into the shape of `shared/api.md`.
  */
-export type ErrorKind = 'bad_input' | 'unauthenticated' | 'payment_required' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'rate_limited' | 'unavailable';
+export type ErrorKind = 'bad_input' | 'unauthenticated' | 'payment_required' | 'forbidden' | 'not_found' | 'conflict' | 'state' | 'rate_limited' | 'too_large' | 'unavailable';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   bad_input: 400,
@@ -14,6 +14,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   state: 422,
   rate_limited: 429,
+  too_large: 413,
   unavailable: 503,
 };
 
@@ -24,7 +25,12 @@ export abstract class AppError<C extends string = string> extends Error {
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
+    // A refusal is an answer, not a fault: nobody reads its stack, and capturing one is most of the cost of
+    // refusing a stale bid when hundreds arrive at once.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
   get status(): number {
     return STATUS_OF_KIND[this.kind];

@@ -48,7 +48,8 @@ export abstract class TokenVersionSource {
 
 /**
  * Verifies access tokens: the signature once per token (cached until it expires — verification is the
- * hot path's largest CPU cost), the revocation version on every use (itself cached a few seconds).
+ * hot path's largest CPU cost), the revocation version on every use (cached, and forgotten on every
+ * instance the moment a revocation commits: accounts/token-versions.ts).
  */
 @Injectable()
 export class TokenVerifier {

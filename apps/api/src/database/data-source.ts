@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
+import { coalescingStream } from './coalescing-socket.js';
 
 export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
   return {
@@ -19,7 +20,7 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     migrationsTableName: 'migrations',
     uuidExtension: 'pgcrypto',
     // Pool size is the database concurrency of one instance: more clients on one hot row only adds contention.
-    extra: { max: Number(process.env.DB_POOL_SIZE ?? 20), connectionTimeoutMillis: 5000, statement_timeout: 30000 },
+    extra: { max: Number(process.env.DB_POOL_SIZE ?? 20), connectionTimeoutMillis: 5000, statement_timeout: 30000, stream: coalescingStream },
     ...extra,
   } as DataSourceOptions;
 }

@@ -35,18 +35,8 @@ export interface EnrolmentView {
   deposit: DepositView | null;
 }
 
-/** What the bidding use case needs to know about the bidder, read once per bid. */
-export interface BidderContext {
-  enrolmentId: string;
-  userId: string;
-  active: boolean;
-  bidderCode: string | null;
-  priorityRank: number | null;
-}
-
 @Injectable()
 export class EnrolmentService implements OnModuleInit {
-  private readonly contexts = new Map<string, { context: BidderContext; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -191,29 +181,6 @@ export class EnrolmentService implements OnModuleInit {
    * never becomes inactive, and its code and rank change only before bidding starts (priority
    * confirmation, which clears this instance's entry); the short life bounds staleness across instances.
    */
-  async bidderContext(lotId: string, userId: string): Promise<BidderContext | null> {
-    const key = `${lotId}:${userId}`;
-    const cached = this.contexts.get(key);
-    if (cached && cached.until > Date.now()) return cached.context;
-    const context = await this.readBidderContext(lotId, userId);
-    if (context?.active) {
-      if (this.contexts.size > 100_000) this.contexts.clear();
-      this.contexts.set(key, { context, until: Date.now() + 2000 });
-    }
-    return context;
-  }
-
-  private async readBidderContext(lotId: string, userId: string): Promise<BidderContext | null> {
-    const rows = (await this.db.query('SELECT id, status, bidder_code, priority_rank FROM enrolments WHERE lot_id = $1 AND user_id = $2', [lotId, userId])) as {
-      id: string;
-      status: string;
-      bidder_code: string | null;
-      priority_rank: number | null;
-    }[];
-    const r = rows[0];
-    return r ? { enrolmentId: r.id, userId, active: r.status === 'active', bidderCode: r.bidder_code, priorityRank: r.priority_rank } : null;
-  }
-
   /** Priority claims awaiting the clerk (the claimed holder name only: no identity before the end). */
   async priorityClaims(clerk: AuthUser, lotId: string): Promise<{ enrolmentId: string; priorityClaim: string; priorityRank: number | null; status: string }[]> {
     await this.ownLot(clerk, lotId);
@@ -231,7 +198,6 @@ export class EnrolmentService implements OnModuleInit {
       const enrolment = await em.findOneBy(Enrolment, { id: enrolmentId, lotId });
       if (!enrolment?.priorityClaim) throw new EnrolmentError('ENROLMENT_NOT_FOUND');
       enrolment.priorityRank = rank;
-      this.contexts.delete(`${lotId}:${enrolment.userId}`);
       if (enrolment.bidderCode) enrolment.bidderCode = priorityCode(rank, enrolment.bidderCode);
       await em.save(enrolment);
       await this.audit.append(em, { stream: `lot:${lotId}`, action: 'lot.priority_purchaser_confirmed', actorId: clerk.id, data: { enrolmentId, rank } }, true);

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import { CommonError } from '../common/app-error.js';
+import { OneFileUpload } from '../common/upload.js';
 import { UuidPipe } from '../common/uuid.pipe.js';
 import { CreateLotDto, DispositionDto, ReasonDto, ResumeDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js';
 import { LotsService } from './lots.service.js';
@@ -71,7 +71,7 @@ export class LotsController {
   @Roles('court_clerk')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file', 'kind'], properties: { file: { type: 'string', format: 'binary' }, kind: { type: 'string', enum: [...FILE_KINDS] } } } })
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 50 * 1024 * 1024, files: 1, fields: 5 } }))
+  @OneFileUpload()
   upload(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: UploadFileDto, @UploadedFile() file: { originalname: string; buffer: Buffer; size: number } | undefined) {
     if (!file) throw CommonError.badInput('file', 'required', 'file is required (multipart field "file")');
     return this.lots.addFile(user, id, dto.kind, file);

@@ -201,6 +201,8 @@ export class DepositsService implements OnModuleInit {
             deposit.securedAt = new Date();
             deposit.lastError = null;
             deposit.paymentIntentId = intent.id;
+            // Paid in the browser (Stripe Elements): the card is known only now; hold conversion needs it.
+            deposit.paymentMethod ??= (typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id) ?? null;
             if (deposit.mode === 'hold') deposit.holdExpiresAt = new Date(Date.now() + HOLD_LIFETIME_MS);
             await em.save(deposit);
             await this.finishMovement(em, deposit, 'secure', stripeRef, `deposit-secure:${deposit.enrolmentId}:${deposit.attempt}`);

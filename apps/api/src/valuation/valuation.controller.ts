@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { VALUATION_REFUSAL_CODES } from '@fapai/domain';
 import type { Response } from 'express';
 import { CommonError } from '../common/app-error.js';
+import { OneFileUpload } from '../common/upload.js';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import { UuidPipe } from '../common/uuid.pipe.js';
 import {
@@ -342,7 +342,7 @@ export class ValuationController {
   @Roles('appraiser')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 50 * 1024 * 1024, files: 1, fields: 5 } }))
+  @OneFileUpload()
   @ApiOperation({ summary: 'Attach a file (PDF, JPEG, PNG, WebP — checked by content) to your report' })
   upload(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Param('reportId', UuidPipe) reportId: string, @UploadedFile() file: { originalname: string; buffer: Buffer; size: number } | undefined) {
     if (!file) throw CommonError.badInput('file', 'required', 'file is required (multipart field "file")');

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AppraiserWorkItem } from '@fapai/contracts';
 import {
   activeValuationStep,
   announcementTime,
@@ -47,7 +48,7 @@ import type {
   ServeDto,
   SubmitReportDto,
 } from './valuation.dto.js';
-import { isoTimes, openWorkFor, reportView, valuationView, type Viewer } from './valuation.views.js';
+import { isoTimes, openWorkFor, propertyView, queueItemView, reportView, valuationView, type Viewer } from './valuation.views.js';
 
 export const MAX_FILES_PER_REPORT = 20;
 
@@ -125,7 +126,7 @@ export class ValuationService {
     if (!v) throw new ValuationError('VALUATION_NOT_FOUND');
     const viewer = await this.viewerOf(this.db.manager, user, v);
     const reports = await this.db.getRepository(ValuationReport).find({ where: { valuationId: id }, order: { submittedAt: 'ASC' } });
-    return valuationView(v, viewer, reports);
+    return valuationView(v, viewer, reports, this.rules);
   }
 
   /** The valuations the user may see: the clerk's court, the party's cases, the appraiser's assignments. */
@@ -160,7 +161,7 @@ export class ValuationService {
         isoTimes({
           id: v.id,
           caseId: v.caseId,
-          property: v.property,
+          property: propertyView(v),
           status: v.status,
           method: v.method,
           referencePrice: v.referencePrice,
@@ -208,7 +209,7 @@ export class ValuationService {
   }
 
   /** Work outstanding for the appraiser's organisation, with deadlines (GET /api/appraiser/queue). */
-  async queue(user: AuthUser) {
+  async queue(user: AuthUser): Promise<AppraiserWorkItem[]> {
     const agencyId = user.agencyId;
     if (!agencyId) return [];
     const rows = (await this.db.query(
@@ -218,15 +219,15 @@ export class ValuationService {
     if (rows.length === 0) return [];
     const vals = await this.db.getRepository(Valuation).createQueryBuilder('v').where('v.id IN (:...ids)', { ids: rows.map((r) => r.id) }).getMany();
     const directed = await this.db.getRepository(ValuationAssignment).find({ where: { agencyId, role: 'directed_inquiry', status: 'active' } });
-    const items = [];
+    const items: AppraiserWorkItem[] = [];
     for (const v of vals) {
       const work = openWorkFor(v.state, agencyId);
       const step = activeValuationStep(v.state);
       if (step?.method === 'directed_inquiry' && directed.some((d) => d.valuationId === v.id && d.stepId === step.id)) work.push({ kind: 'directed_result', stepId: step.id, dueAt: step.deadline });
       if (work.length === 0) continue;
-      items.push(isoTimes({ valuationId: v.id, caseId: v.caseId, property: v.property, facts: v.state.facts, status: v.status, method: v.method, work }));
+      items.push(queueItemView(v, work));
     }
-    return items.sort((a, b) => String(a.work[0]?.dueAt ?? '').localeCompare(String(b.work[0]?.dueAt ?? '')));
+    return items.sort((a, b) => (a.work[0]?.dueAt ?? '').localeCompare(b.work[0]?.dueAt ?? ''));
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -542,7 +543,7 @@ export class ValuationService {
     const v = await this.db.getRepository(Valuation).findOneBy({ id });
     if (!v) throw new ValuationError('VALUATION_NOT_FOUND');
     const viewer = await this.viewerOf(this.db.manager, user, v);
-    const view = valuationView(v, viewer, await this.db.getRepository(ValuationReport).find({ where: { valuationId: id } }));
+    const view = valuationView(v, viewer, await this.db.getRepository(ValuationReport).find({ where: { valuationId: id } }), this.rules);
     const visible = view.reports.find((r) => r.id === reportId);
     if (!visible) throw new ValuationError('REPORT_NOT_FOUND');
     const report = await this.db.getRepository(ValuationReport).findOneByOrFail({ id: reportId });

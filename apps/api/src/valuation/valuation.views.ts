@@ -1,12 +1,20 @@
 import {
   activeValuationStep,
   allowedMethods,
+  pendingValuationDeadlines,
+  type RulesProfile,
   type AgencyCommission,
   type Objection,
   type ValuationState,
   type ValuationStep,
 } from '@fapai/domain';
+import type { AppraiserWorkItem, ValuationPropertyView } from '@fapai/contracts';
 import type { Valuation, ValuationReport } from './valuation.entity.js';
+
+/** The property as every valuation route sends it (the `ValuationPropertyView` contract). */
+export function propertyView(v: Pick<Valuation, 'property'>): ValuationPropertyView {
+  return { description: v.property };
+}
 
 /** Who is looking at a valuation, and what their role lets them see. */
 export type Viewer =
@@ -14,7 +22,7 @@ export type Viewer =
   | { kind: 'party'; userId: string; partyIds: string[]; sides: ('applicant' | 'respondent')[] }
   | { kind: 'appraiser'; userId: string; agencyId: string };
 
-const TIME_KEY = /(At|deadline|Deadline|Until)$|^(from|to)$/;
+const TIME_KEY = /(At|deadline|Deadline|Until)$|^(from|to|at)$/;
 
 /** The domain keeps instants as epoch ms; the API speaks ISO 8601 (UTC). Converts every time-named number. */
 export function isoTimes<T>(value: T): T {
@@ -105,8 +113,8 @@ export function visibleReports(state: ValuationState, reports: ValuationReport[]
   });
 }
 
-/** The valuation as its viewer's role allows (GET /api/valuations/:id). */
-export function valuationView(v: Valuation, viewer: Viewer, reports: ValuationReport[]) {
+/** The valuation as its viewer's role allows (GET /api/valuations/:id); clerks also get the running deadlines. */
+export function valuationView(v: Valuation, viewer: Viewer, reports: ValuationReport[], rules: RulesProfile) {
   const s = v.state;
   const active = activeValuationStep(s);
   const objections = s.steps.flatMap((step): (Objection & { stepId: string; agencyId: string | null })[] => {
@@ -120,7 +128,7 @@ export function valuationView(v: Valuation, viewer: Viewer, reports: ValuationRe
     id: v.id,
     caseId: v.caseId,
     courtId: v.courtId,
-    property: v.property,
+    property: propertyView(v),
     facts: s.facts,
     status: v.status,
     method: v.method,
@@ -133,6 +141,7 @@ export function valuationView(v: Valuation, viewer: Viewer, reports: ValuationRe
     nextDeadlineAt: v.nextDeadlineAt ? v.nextDeadlineAt.getTime() : null,
     stances: viewer.kind === 'appraiser' ? null : s.stances,
     allowedMethods: viewer.kind === 'clerk' ? allowedMethods(s) : undefined,
+    deadlines: viewer.kind === 'clerk' ? pendingValuationDeadlines(s, rules).map((d) => ({ kind: d.kind, dueAt: d.at, stepId: d.stepId, ref: d.ref, article: d.article })) : undefined,
     steps: s.steps.map((step) => stepView(step, viewer)),
     objections,
     lottery: lottery ? { stepId: lotteryStep!.id, commitment: lottery.commitment, candidates: lottery.candidates, subList: lottery.subList, committedAt: lottery.committedAt, seed: lottery.seed, publicEntropy: lottery.publicEntropy, result: lottery.result, drawnAt: lottery.drawnAt } : null,
@@ -145,6 +154,11 @@ export function valuationView(v: Valuation, viewer: Viewer, reports: ValuationRe
     updatedAt: v.updatedAt.getTime(),
     reports: visibleReports(s, reports, viewer).map((r) => reportView(r, v.id)),
   });
+}
+
+/** One item of the appraiser's queue (the `AppraiserWorkItem` contract), times as ISO strings. */
+export function queueItemView(v: Valuation, work: ReturnType<typeof openWorkFor>): AppraiserWorkItem {
+  return isoTimes({ valuationId: v.id, caseId: v.caseId, property: propertyView(v), facts: v.state.facts, status: v.status, method: v.method, work }) as unknown as AppraiserWorkItem;
 }
 
 /** What an agency or platform still has to deliver on a valuation, with the deadline (the appraiser's queue). */

@@ -3,6 +3,7 @@
  * this file is the only place that knows paths.
  */
 import type {
+  AppraiserWorkItem,
   BidView,
   CreateEnrolmentRequest,
   EnrolmentView,
@@ -12,9 +13,12 @@ import type {
   MeView,
   Page,
   PlaceBidRequest,
+  PaymentsConfigView,
   PlaceBidResponse,
   SettlementView,
+  ValuationEventView,
   ValuationListItem,
+  ValuationView,
   TimeView,
 } from '@fapai/contracts';
 import type { RulesProfile } from '@fapai/domain';
@@ -122,28 +126,43 @@ export interface CorrectionInput {
   note?: string;
 }
 
-/** One item of GET /api/appraiser/queue: a valuation with the work the organisation owes. */
-export interface AppraiserWorkItem {
-  valuationId: string;
-  caseId: string;
-  /** The API sends the property's description as a string here (the list may send an object). */
-  property: string | { description: string; title?: string };
-  status: string;
-  method: string | null;
-  work: { kind: string; stepId: string; dueAt: string | null; ref?: string }[];
+/** An appraisal agency or inquiry platform of the public lists (GET /api/agencies). */
+export interface AgencyView {
+  id: string;
+  name: string;
+  kind: 'appraisal_agency' | 'inquiry_platform';
+  fields: string[];
+  province: string;
+  city: string;
+  active: boolean;
 }
 
-export interface ValuationReportView {
-  id: string;
-  agencyId: string | null;
-  kind: string;
-  price: number | null;
-  method: string | null;
-  validUntil: string | null;
-  note: string | null;
-  files: { id: string; name: string; url: string }[];
-  submittedAt: string;
-}
+/** The clerk's acts on a valuation: sub-resources of /api/valuations/:id (each answers the valuation's view). */
+export type ValuationActPath =
+  | 'stances'
+  | 'joint-request'
+  | 'negotiation'
+  | 'negotiation/prices'
+  | 'negotiation/fail'
+  | 'directed-inquiry'
+  | 'directed-inquiry/result'
+  | 'directed-inquiry/decline'
+  | 'online-inquiry'
+  | 'online-inquiry/review'
+  | 'appraisal'
+  | 'appraisal/agreement'
+  | 'appraisal/lottery/commit'
+  | 'appraisal/lottery/draw'
+  | 'appraisal/extensions'
+  | 'appraisal/review'
+  | 'appraisal/materials-returned'
+  | 'service'
+  | 'objections'
+  | `objections/${string}/${'forward' | 'response' | 'technical-review' | 'ruling'}`
+  | 'postpone'
+  | 'resume'
+  | 'withdraw'
+  | 'reissue';
 
 export interface BidderIdentity {
   bidderCode: string | null;
@@ -157,13 +176,6 @@ export interface PriorityClaim {
   priorityClaim: string;
   priorityRank: number | null;
   status: string;
-}
-
-/** The property's description, whether the API sent a string or an object with `description`. */
-export function propertyText(p: unknown): string {
-  if (typeof p === 'string') return p;
-  if (p && typeof p === 'object' && typeof (p as { description?: unknown }).description === 'string') return (p as { description: string }).description;
-  return '—';
 }
 
 const valuationPath = (id: string) => `/valuations/${encodeURIComponent(id)}`;
@@ -187,6 +199,7 @@ export const endpoints = {
   placeBid: (id: string, body: PlaceBidRequest, idempotencyKey: string) =>
     api.post<PlaceBidResponse>(`${lotPath(id)}/bids`, body, { headers: { 'Idempotency-Key': idempotencyKey } }),
 
+  paymentsConfig: () => api.get<PaymentsConfigView>('/payments/config'),
   enrol: (id: string, body: CreateEnrolmentRequest) => api.post<EnrolmentView>(`${lotPath(id)}/enrolments`, body),
   myEnrolment: (id: string) => api.get<EnrolmentView>(`${lotPath(id)}/enrolments/me`),
   myEnrolments: () => api.get<EnrolmentView[]>('/me/enrolments'),
@@ -195,8 +208,12 @@ export const endpoints = {
   payBalance: (id: string, paymentMethod: string) => api.post<SettlementView>(`${lotPath(id)}/balance`, { paymentMethod }),
   confirmationPdfUrl: (id: string) => `/api${lotPath(id)}/confirmation.pdf`,
 
-  valuations: () => api.get<ValuationListItem[]>('/valuations'),
-  valuation: (id: string) => api.get<Record<string, unknown> & ValuationListItem>(`/valuations/${encodeURIComponent(id)}`),
+  valuations: (caseId?: string) => api.get<ValuationListItem[]>('/valuations', { query: { caseId } }),
+  createValuation: (body: Record<string, unknown>) => api.post<ValuationView>('/valuations', body),
+  valuationEvents: (id: string) => api.get<ValuationEventView[]>(`${valuationPath(id)}/events`),
+  valuationAct: (id: string, path: ValuationActPath, body: Record<string, unknown> = {}) => api.post<ValuationView>(`${valuationPath(id)}/${path}`, body),
+  agencies: (kind?: AgencyView['kind']) => api.get<AgencyView[]>('/agencies', { query: { kind } }),
+  valuation: (id: string) => api.get<ValuationView>(valuationPath(id)),
 
   appraiserQueue: () => api.get<AppraiserWorkItem[]>('/appraiser/queue'),
   submitReport: (id: string, body: ReportInput) => api.post<unknown>(`${valuationPath(id)}/reports`, body),
@@ -220,6 +237,7 @@ export const endpoints = {
   confirmPriority: (id: string, body: { enrolmentId: string; rank: number }) => api.post<unknown>(`${lotPath(id)}/priority-purchasers`, body),
 
   cases: () => api.get<CaseView[]>('/cases'),
+  caseDetail: (id: string) => api.get<CaseView>(`/cases/${encodeURIComponent(id)}`),
   createCase: (body: CaseInput) => api.post<CaseView>('/cases', body),
   courtLots: () => api.get<CourtLotView[]>('/court/lots'),
   courtLot: (id: string) => api.get<CourtLotView>(`/court${lotPath(id)}`),

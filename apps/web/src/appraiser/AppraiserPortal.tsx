@@ -9,10 +9,10 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Spin } from 'antd';
 import { Navigate } from 'react-router-dom';
 import type { ValuationListItem } from '@fapai/contracts';
-import type { AppraiserWorkItem } from '../api/endpoints';
+import type { AppraiserWorkItem } from '@fapai/contracts';
 import { WorkPanel } from './WorkPanel';
 import { ApiError } from '../api/client';
-import { endpoints, propertyText } from '../api/endpoints';
+import { endpoints } from '../api/endpoints';
 import { useAuth } from '../auth/auth';
 import { yuanOrDash } from '../format/money';
 import { formatDateTime } from '../format/time';
@@ -22,7 +22,7 @@ import { errorText } from '../lot/refusals';
 
 /** The agency's queue; `available` is false when the API has no valuation routes (404). */
 export function useValuationQueue(enabled: boolean) {
-  const q = useQuery({ queryKey: ['valuations'], queryFn: endpoints.valuations, enabled, refetchInterval: 15_000 });
+  const q = useQuery({ queryKey: ['valuations'], queryFn: () => endpoints.valuations(), enabled, refetchInterval: 15_000 });
   const available = !(q.error instanceof ApiError && q.error.status === 404);
   return { ...q, available };
 }
@@ -65,7 +65,7 @@ export default function AppraiserPortal() {
               <tbody>
                 {work.data.map((w) => (
                   <tr key={w.valuationId}>
-                    <td>{propertyText(w.property)}</td>
+                    <td>{w.property.description}</td>
                     <td>{w.work.map((x) => x.kind).map((k) => workKindText(t, k)).join(t('common.comma'))}</td>
                     <td>{formatDateTime(w.work[0]?.dueAt ?? null, lang)}</td>
                     <td>
@@ -118,7 +118,7 @@ function ValuationRow({ v, open, onToggle }: { v: ValuationListItem; open: boole
   return (
     <>
       <tr>
-        <td>{propertyText(v.property)}</td>
+        <td>{v.property.description}</td>
         <td>{knownText(t, 'appraiser.vstatus.', v.status)}</td>
         <td>{knownText(t, 'appraiser.vstatus.', v.method)}</td>
         <td>{formatDateTime(v.nextDeadlineAt, lang)}</td>

@@ -1,11 +1,13 @@
+import type { AppraiserWorkItem } from '@fapai/contracts';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { mockFetch, renderWithApp } from '../test/render';
 import { WorkPanel } from './WorkPanel';
 
-const item = {
+const item: AppraiserWorkItem = {
   valuationId: '11111111-1111-4111-8111-111111111111',
   caseId: 'c1',
-  property: '北京市朝阳区测试路1号房产',
+  property: { description: '北京市朝阳区测试路1号房产' },
+  facts: null,
   status: 'online_inquiry',
   method: 'online_inquiry',
   work: [{ kind: 'online_report', stepId: 's1', dueAt: '2026-12-01T04:00:00.000Z' }],

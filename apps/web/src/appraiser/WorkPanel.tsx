@@ -8,7 +8,8 @@
 import { useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Space } from 'antd';
-import { endpoints, propertyText, type AppraiserWorkItem, type ValuationReportView } from '../api/endpoints';
+import type { AppraiserWorkItem, ValuationReportView } from '@fapai/contracts';
+import { endpoints } from '../api/endpoints';
 import { formatDateTime } from '../format/time';
 import { yuanOrDash } from '../format/money';
 import { useI18n, type Translate } from '../i18n/i18n';
@@ -45,10 +46,10 @@ export function WorkPanel({ item }: { item: AppraiserWorkItem }) {
   const canExtend = kinds.has('online_report') || kinds.has('appraisal_report');
   const wantsCorrection = kinds.has('online_correction') || kinds.has('appraisal_correction');
   const explanations = item.work.filter((w) => w.kind === 'objection_explanation' && w.ref);
-  const reports = (detail.data?.reports as ValuationReportView[] | undefined) ?? [];
+  const reports = detail.data?.reports ?? [];
   return (
     <section className="panel" aria-labelledby={`work-${id}`} data-testid="work-panel">
-      <h2 id={`work-${id}`}>{propertyText(item.property)}</h2>
+      <h2 id={`work-${id}`}>{item.property.description}</h2>
       {item.work.length === 0 && (
         <p role="status" data-testid="work-done">
           {t('appraiser.workDone')}

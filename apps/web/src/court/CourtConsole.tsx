@@ -1,4 +1,5 @@
-/** The court console (法院工作台), a lazy chunk: only clerks download it. */
+/** The court console (法院工作台), a lazy chunk: only clerks download it. The valuation screens are lazy chunks of their own. */
+import { lazy, Suspense } from 'react';
 import { NavLink, Navigate, Route, Routes } from 'react-router-dom';
 import { Spin } from 'antd';
 import { useAuth } from '../auth/auth';
@@ -7,6 +8,9 @@ import CasesPage from './CasesPage';
 import CourtLotsPage from './CourtLotsPage';
 import LotDraftPage from './LotDraftPage';
 import MonitorPage from './MonitorPage';
+
+const ValuationsPage = lazy(() => import('./valuation/ValuationsPage'));
+const ValuationPage = lazy(() => import('./valuation/ValuationPage'));
 
 export default function CourtConsole() {
   const { t } = useI18n();
@@ -24,14 +28,19 @@ export default function CourtConsole() {
         <NavLink to="/court/monitor">{t('court.monitor')}</NavLink>
         <NavLink to="/court/cases">{t('court.cases')}</NavLink>
         <NavLink to="/court/lots/new">{t('court.newLot')}</NavLink>
+        <NavLink to="/court/valuations">{t('court.valuations')}</NavLink>
       </nav>
-      <Routes>
-        <Route index element={<CourtLotsPage />} />
-        <Route path="monitor" element={<MonitorPage />} />
-        <Route path="cases" element={<CasesPage />} />
-        <Route path="lots/new" element={<LotDraftPage />} />
-        <Route path="lots/:id" element={<LotDraftPage />} />
-      </Routes>
+      <Suspense fallback={<Spin className="page-spin" />}>
+        <Routes>
+          <Route index element={<CourtLotsPage />} />
+          <Route path="monitor" element={<MonitorPage />} />
+          <Route path="cases" element={<CasesPage />} />
+          <Route path="lots/new" element={<LotDraftPage />} />
+          <Route path="lots/:id" element={<LotDraftPage />} />
+          <Route path="valuations" element={<ValuationsPage />} />
+          <Route path="valuations/:id" element={<ValuationPage />} />
+        </Routes>
+      </Suspense>
     </>
   );
 }

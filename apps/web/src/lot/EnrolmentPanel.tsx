@@ -1,17 +1,22 @@
 /**
- * Enrolment (报名) with the deposit (保证金). Without a Stripe publishable key from the API (offline and
- * test mode) the bidder picks a Stripe test card, which the server confirms at once; the card form of
- * Stripe Elements is not shown because the API does not expose a publishable key.
+ * Enrolment (报名) with the deposit (保证金). When `GET /api/payments/config` names a Stripe publishable key,
+ * the deposit is paid with Stripe Elements (a lazy chunk mounted on the client secret of the enrolment's
+ * PaymentIntent); without one (offline and test mode) the bidder picks a Stripe test card, which the
+ * server confirms at once, and js.stripe.com is never requested.
  */
-import { useState } from 'react';
-import { Alert, Button, Radio } from 'antd';
+import { lazy, Suspense, useState, type ComponentType } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Radio, Spin } from 'antd';
 import { Link, useLocation } from 'react-router-dom';
 import type { EnrolmentView, LotView } from '@fapai/contracts';
 import { ApiError } from '../api/client';
 import { useAuth } from '../auth/auth';
 import { formatYuan } from '../format/money';
 import { useI18n } from '../i18n/i18n';
-import { useEnrol } from './enrolment';
+import { depositMode, enrolmentKey, useEnrol, usePaymentsConfig } from './enrolment';
+import type { StripeDepositProps } from './StripeDeposit';
+
+const LazyStripeDeposit = lazy(() => import('./StripeDeposit'));
 import { errorText } from './refusals';
 
 const TEST_CARDS = [
@@ -19,11 +24,27 @@ const TEST_CARDS = [
   { value: 'pm_card_chargeDeclined', label: 'enrol.card.declined' },
 ] as const;
 
-export function EnrolmentPanel({ lot, enrolment, canEnrol, onEnrolled }: { lot: LotView; enrolment: EnrolmentView | null | undefined; canEnrol: boolean; onEnrolled?: () => void }) {
+export function EnrolmentPanel({
+  lot,
+  enrolment,
+  canEnrol,
+  onEnrolled,
+  StripeForm = LazyStripeDeposit,
+}: {
+  lot: LotView;
+  enrolment: EnrolmentView | null | undefined;
+  canEnrol: boolean;
+  onEnrolled?: () => void;
+  /** The Stripe Elements form (the lazy chunk); replaceable in component tests. */
+  StripeForm?: ComponentType<StripeDepositProps>;
+}) {
   const { t } = useI18n();
   const { session, me, hasRole } = useAuth();
   const location = useLocation();
+  const qc = useQueryClient();
   const enrol = useEnrol(lot.id);
+  const config = usePaymentsConfig();
+  const mode = depositMode(config.data, config.isError);
   const [card, setCard] = useState<string>('pm_card_visa');
 
   const body = (() => {
@@ -60,15 +81,37 @@ export function EnrolmentPanel({ lot, enrolment, canEnrol, onEnrolled }: { lot: 
     const declined = enrol.error instanceof ApiError && enrol.error.code === 'DEPOSIT_DECLINED';
     const failed = declined || enrolment?.deposit?.status === 'failed';
     const waiting = enrolment?.deposit?.status === 'awaiting_payment' && !enrol.isPending;
+    const due = <p>{t('enrol.deposit', { amount: formatYuan(enrolment?.depositDue ?? lot.deposit ?? 0) })}</p>;
+    if (mode === 'loading') return <Spin />;
+    if (mode === 'stripe') {
+      const secret = enrolment?.deposit?.status === 'awaiting_payment' ? enrolment.deposit.clientSecret : null;
+      return (
+        <div data-testid="deposit-stripe">
+          {due}
+          {failed && <Alert type="error" showIcon title={t('enrol.failed')} style={{ marginBottom: 12 }} role="alert" data-testid="deposit-failed" />}
+          {enrol.error && <Alert type="error" showIcon title={errorText(t, enrol.error)} style={{ marginBottom: 12 }} />}
+          {secret && config.data?.publishableKey ? (
+            <Suspense fallback={<Spin />}>
+              <StripeForm publishableKey={config.data.publishableKey} clientSecret={secret} onConfirmed={() => void qc.invalidateQueries({ queryKey: enrolmentKey(lot.id) })} />
+            </Suspense>
+          ) : (
+            <Button type="primary" loading={enrol.isPending} block data-testid="enrol-submit" onClick={() => enrol.mutate(undefined, { onSuccess: () => onEnrolled?.() })}>
+              {failed ? t('enrol.retry') : t('enrol.start')}
+            </Button>
+          )}
+        </div>
+      );
+    }
     return (
       <form
+        data-testid="deposit-test-cards"
         onSubmit={(e) => {
           e.preventDefault();
           // The enrolment count on the page changes: reload the lot.
           enrol.mutate(card, { onSuccess: () => onEnrolled?.() });
         }}
       >
-        <p>{t('enrol.deposit', { amount: formatYuan(enrolment?.depositDue ?? lot.deposit ?? 0) })}</p>
+        {due}
         <fieldset style={{ border: 0, padding: 0, margin: '0 0 12px' }}>
           <legend style={{ fontSize: 14, marginBottom: 6 }}>{t('enrol.method')}</legend>
           <Radio.Group value={card} onChange={(e) => setCard(String(e.target.value))} style={{ display: 'flex', flexDirection: 'column', gap: 6 }}>

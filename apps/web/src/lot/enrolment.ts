@@ -1,6 +1,6 @@
 /** This bidder's enrolment in a lot: null when not enrolled (the API answers 404 NOT_ENROLLED). */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { EnrolmentView } from '@fapai/contracts';
+import type { EnrolmentView, PaymentsConfigView } from '@fapai/contracts';
 import { ApiError } from '../api/client';
 import { endpoints } from '../api/endpoints';
 
@@ -23,10 +23,28 @@ export function useMyEnrolment(lotId: string, enabled: boolean) {
   });
 }
 
+/**
+ * How the deposit is paid: Stripe Elements when the API names a publishable key; otherwise (offline, CI,
+ * or the config cannot be read) a choice of the test cards the server confirms itself. 'loading' until
+ * the config is known, so js.stripe.com is never touched without a key.
+ */
+export type DepositMode = 'loading' | 'stripe' | 'test_cards';
+
+export function depositMode(config: Pick<PaymentsConfigView, 'publishableKey'> | undefined, failed: boolean): DepositMode {
+  if (config?.publishableKey) return 'stripe';
+  if (config || failed) return 'test_cards';
+  return 'loading';
+}
+
+export function usePaymentsConfig() {
+  return useQuery({ queryKey: ['payments-config'], queryFn: endpoints.paymentsConfig, staleTime: Infinity, retry: false });
+}
+
+/** Enrols; with a test payment method the server confirms at once, without one the answer carries the client secret for Stripe.js. */
 export function useEnrol(lotId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (paymentMethod: string) => endpoints.enrol(lotId, { paymentMethod }),
+    mutationFn: (paymentMethod: string | undefined) => endpoints.enrol(lotId, paymentMethod ? { paymentMethod } : {}),
     onSuccess: (enrolment) => {
       qc.setQueryData(enrolmentKey(lotId), enrolment);
       void qc.invalidateQueries({ queryKey: ['my-enrolments'] });

@@ -1,0 +1,94 @@
+/**
+ * The revocation version of each account's tokens (logout everywhere, password change), as the access
+ * guard needs it on every request without a query per request.
+ *
+ * Versions are cached per user. Every revocation also sends `NOTIFY fapai_token_revoked, '<user id>'` in
+ * its own transaction; each instance LISTENs on one dedicated connection and forgets that user's entry, so
+ * a revocation on any instance takes effect on all at once. While the listener is connected, entries live
+ * a minute (a safety net only); while it is not (database restart), they live a few seconds and the
+ * whole cache is dropped when it reconnects, since notifications sent meanwhile were lost.
+ */
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export const TOKEN_REVOKED_CHANNEL = 'fapai_token_revoked';
+const TTL_LISTENING_MS = 60_000;
+const TTL_DEAF_MS = 3_000;
+
+@Injectable()
+export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TokenVersions');
+  private readonly cache = new Map<string, { version: number | null; until: number }>();
+  private listener: pg.Client | null = null;
+  private listening = false;
+  private stopping = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async current(userId: string): Promise<number | null> {
+    const cached = this.cache.get(userId);
+    if (cached && cached.until > Date.now()) return cached.version;
+    const rows = (await this.db.query('SELECT token_version FROM users WHERE id = $1', [userId])) as { token_version: number }[];
+    const version = rows[0]?.token_version ?? null;
+    if (this.cache.size > 200_000) this.cache.clear();
+    this.cache.set(userId, { version, until: Date.now() + (this.listening ? TTL_LISTENING_MS : TTL_DEAF_MS) });
+    return version;
+  }
+
+  /** Bumps the version inside the caller's transaction and tells every instance once it commits. */
+  async revoke(em: EntityManager, userId: string): Promise<void> {
+    await em.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [userId]);
+    await em.query('SELECT pg_notify($1, $2::text)', [TOKEN_REVOKED_CHANNEL, userId]);
+    this.cache.delete(userId);
+  }
+
+  /** Forgets a user's entry right after the revoking transaction committed (this instance). */
+  forget(userId: string): void {
+    this.cache.delete(userId);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopping) return;
+    const options = (this.db.driver as unknown as { master: { options: pg.ClientConfig } }).master.options;
+    const client = new pg.Client({ ...options, stream: undefined });
+    const lost = (): void => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      this.listening = false;
+      if (!this.stopping) this.retry = setTimeout(() => void this.listen(), 1000);
+    };
+    client.on('error', (error) => {
+      this.logger.warn(`revocation listener lost: ${error.message}`);
+      lost();
+    });
+    client.on('end', lost);
+    client.on('notification', (n) => {
+      if (n.channel === TOKEN_REVOKED_CHANNEL && n.payload) this.cache.delete(n.payload);
+    });
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
+      // Revocations sent while nobody listened are unknown: start from an empty cache.
+      this.cache.clear();
+      this.listening = true;
+    } catch (error) {
+      this.logger.warn(`revocation listener could not connect: ${error instanceof Error ? error.message : String(error)}`);
+      await client.end().catch(() => undefined);
+      lost();
+    }
+  }
+}
