@@ -86,7 +86,15 @@ try {
     results.push({ key: s.key, title: s.title, seconds, passed: checks ? checks.items.filter((i) => i.ok).length : 0, failed, findings: checks?.findings ?? [] });
     if (failed.length) exitCode = 1;
     // Both instances up and healthy for the next scenario (a scenario may have left one down).
-    for (const api of [ctx.a, ctx.b]) if (!api.alive) await api.start();
+    for (const api of [ctx.a, ctx.b]) {
+      for (const exit of api.unexpectedExits.splice(0)) {
+        const why = `instance ${api.name} exited on its own at ${exit.at} (${exit.code ?? exit.signal})`;
+        log(`  ${why}; its last output:\n${exit.output.split('\n').slice(-60).join('\n')}`);
+        if (!failed.some((f) => f.name.startsWith('instance'))) failed.push({ name: why });
+        exitCode = 1;
+      }
+      if (!api.alive) await api.start();
+    }
   }
 } catch (error) {
   log(`SET-UP FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

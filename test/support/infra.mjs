@@ -392,7 +392,10 @@ export class ApiInstance {
     this.child = null;
     this.stderr = '';
     this.starts = 0;
+    this.expectExit = false;
+    this.unexpectedExits = [];
     cleanup.add(`api ${name}`, async () => {
+      this.expectExit = true;
       await stopChild(this.child, 10_000);
       rmSync(this.env.DATA_DIR, { recursive: true, force: true });
     });
@@ -457,6 +460,11 @@ export class ApiInstance {
     const keep = (b) => (this.stderr = (this.stderr + b).slice(-400_000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    // An exit we did not ask for (kill() and stop() set `expectExit`) is kept with the last output, to be reported.
+    child.once('exit', (code, signal) => {
+      if (!this.expectExit) this.unexpectedExits.push({ at: new Date().toISOString(), code, signal, output: this.stderr.slice(-4000) });
+    });
+    this.expectExit = false;
     const started = Date.now();
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`API ${this.name} exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.stderr.slice(-4000)}`);
@@ -482,11 +490,13 @@ export class ApiInstance {
 
   /** SIGTERM (shutdown hooks run), SIGKILL if it does not exit in time. */
   async stop(graceMs = 10_000) {
+    this.expectExit = true;
     await stopChild(this.child, graceMs);
   }
 
   /** SIGKILL: no shutdown hooks, in-flight requests and sockets are cut. */
   async kill() {
+    this.expectExit = true;
     const child = this.child;
     child.kill('SIGKILL');
     await waitExit(child, 10_000);
