@@ -13,7 +13,7 @@ export default {
       testMatch: ['<rootDir>/test/api/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
     {
       ...base,
@@ -29,7 +29,7 @@ export default {
       testMatch: ['<rootDir>/test/web/**/*.web-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 120000,
+      // each browser spec sets its own timeout with jest.setTimeout (a project-level testTimeout is ignored)
     },
   ],
 };

@@ -6,6 +6,8 @@ import { Valuation1795767252435 } from './1795767252435-Valuation.js';
 import { Settlement1795767342948 } from './1795767342948-Settlement.js';
 import { HoldConversion1795767774162 } from './1795767774162-HoldConversion.js';
 import { RefreshTokens1795768089178 } from './1795768089178-RefreshTokens.js';
+import { PgBossSchema1795769000000 } from './1795769000000-PgBossSchema.js';
+import { JobQueues1795769000001 } from './1795769000001-JobQueues.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -16,5 +18,7 @@ export const MIGRATIONS = [
   Settlement1795767342948,
   HoldConversion1795767774162,
   RefreshTokens1795768089178,
+  PgBossSchema1795769000000,
+  JobQueues1795769000001,
   // <list>
 ];

@@ -14,6 +14,7 @@ import { APP_CONFIG, RULES, type AppConfig } from './config/env.js';
 import { CourtsModule } from './courts/courts.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { LotsModule } from './lots/lots.module.js';
 import { BiddingModule } from './bidding/bidding.module.js';
 import { ClosingModule } from './closing/closing.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         JwtModule.register({ global: true, secret: createSecretKey(Buffer.from(config.jwtSecret)), signOptions: { expiresIn: config.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
         EventEmitterModule.forRoot(),
         ObservabilityModule,
+        JobsModule,
         AuditModule,
         AccountsModule,
         CourtsModule,

@@ -16,6 +16,7 @@ import { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
+import { JobsService } from './jobs/jobs.service.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { StripeGateway } from './payments/stripe.gateway.js';
@@ -110,6 +111,8 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
       embedded,
       demoLogins,
       async stop() {
+        // Running background jobs finish first, while everything they use is still up.
+        await app.get(JobsService).stop();
         await app.close();
         await embedded?.stop();
       },

@@ -13,7 +13,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { depositDue, effectiveStatus, type RulesProfile } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth.js';
-import { dbNow, isUniqueViolation } from '../common/db.js';
+import { dbNow, isUniqueViolation, returnedRows } from '../common/db.js';
+import { lotCloseJob } from '../closing/closing.queues.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { Lot } from '../lots/lot.entity.js';
 import { toLotState } from '../lots/lot.views.js';
 import type { Deposit } from '../payments/deposit.entity.js';
@@ -43,6 +45,7 @@ export class EnrolmentService implements OnModuleInit {
     private readonly deposits: DepositsService,
     private readonly audit: AuditService,
     @Inject(RULES) private readonly rules: RulesProfile,
+    private readonly jobs: JobsService,
   ) {}
 
   onModuleInit(): void {
@@ -142,11 +145,13 @@ export class EnrolmentService implements OnModuleInit {
     await em.save(enrolment);
     await em.query('UPDATE lots SET enrolled_count = enrolled_count + 1 WHERE id = $1', [enrolment.lotId]);
     // Sale-off: the first entry opens a bidding round of `saleOff.roundMs` (24 h) within the period (PRACTICE, §6.3).
-    await em.query(
+    const round = await em.query(
       `UPDATE lots SET ends_at = LEAST(ends_at, clock_timestamp() + make_interval(secs => $2::double precision / 1000)), updated_at = now()
-       WHERE id = $1 AND round = 'sale_off' AND bid_count = 0 AND enrolled_count = 1`,
+       WHERE id = $1 AND round = 'sale_off' AND bid_count = 0 AND enrolled_count = 1 RETURNING ends_at`,
       [enrolment.lotId, this.rules.saleOff.roundMs],
     );
+    // The round may end before the sale-off period: its close is enqueued for the new end, with the entry.
+    for (const r of returnedRows<{ ends_at: Date }>(round)) await this.jobs.send(lotCloseJob(enrolment.lotId, r.ends_at), em);
     await this.audit.append(em, { stream: `enrolment:${enrolment.id}`, action: 'enrolment.activated', actorId: enrolment.userId, data: { lotId: enrolment.lotId, bidderCode: code, depositMode: deposit.mode, deposit: deposit.amount } });
   }
 

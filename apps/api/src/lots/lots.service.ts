@@ -17,6 +17,8 @@ import { applyLotState, courtLotView, publicLotView, toLotState, type PublicLotV
 import { LotSearch } from './lot.search.js';
 import { sniffFileType } from './file-type.js';
 import { ValuationService } from '../valuation/valuation.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { DEPOSIT_RELEASE, depositReleaseJob, lotCloseJob } from '../closing/closing.queues.js';
 
 export const MAX_FILES_PER_LOT = 30;
 
@@ -40,6 +42,7 @@ export class LotsService {
     @Inject(RULES) private readonly rules: RulesProfile,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly valuations: ValuationService,
+    private readonly jobs: JobsService,
   ) {}
 
   async createDraft(clerk: AuthUser, dto: CreateLotDto) {
@@ -121,6 +124,7 @@ export class LotsService {
       lot.scheduledEndsAt = lot.endsAt;
       await em.save(lot);
       await this.audit.append(em, { stream: `lot:${id}`, action: 'lot.published', actorId: clerk.id, data: { startingPrice: lot.startingPrice, deposit: lot.deposit, startsAt: lot.startsAt, endsAt: lot.endsAt } }, true);
+      if (lot.endsAt) await this.jobs.send(lotCloseJob(id, lot.endsAt), em);
       return { ok: true as const, lot };
     });
     if (!result.ok) {
@@ -142,9 +146,13 @@ export class LotsService {
       if (event.type === 'resume' && next.lot.status === 'announced') locked.scheduledEndsAt = locked.endsAt;
       await em.save(locked);
       await this.audit.append(em, { stream: `lot:${id}`, action: `lot.${event.type}`, actorId: clerk.id, data: { status: locked.status, reason: locked.statusReason, endsAt: locked.endsAt } }, true);
+      // Background work, enqueued with the change: the close at the (restored) end, or the deposits returned.
+      if (locked.endsAt && (locked.status === 'announced' || locked.status === 'live')) await this.jobs.send(lotCloseJob(id, locked.endsAt), em);
+      if (locked.status === 'withdrawn') await this.jobs.send(depositReleaseJob(id, null), em);
       return locked;
     });
     this.events.emit('lot.status', new LotStatusChanged(id, lot.status, lot.endsAt?.toISOString() ?? null, lot.statusReason));
+    if (lot.status === 'withdrawn') this.jobs.nudge(DEPOSIT_RELEASE);
     return this.getForCourt(clerk, id);
   }
 

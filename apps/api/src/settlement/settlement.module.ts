@@ -1,39 +1,25 @@
-import { Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Inject, Logger } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import type { RulesProfile } from '@fapai/domain';
-import { APP_CONFIG, RULES, type AppConfig } from '../config/env.js';
+import { RULES } from '../config/env.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { PaymentsModule } from '../payments/payments.module.js';
 import { SettlementController } from './settlement.controller.js';
 import { SettlementService } from './settlement.service.js';
 
-/** Balance reminders and automatic defaults, and the sweep that creates missing settlements. */
+/**
+ * Balance reminders and automatic defaults, and the sweep that creates missing settlements: the periodic
+ * job `settlement-deadlines` of the JobsModule (once per period across instances).
+ */
 @Injectable()
-export class SettlementJobs implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('SettlementJobs');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopping = false;
-
+export class SettlementJobs implements OnModuleInit {
   constructor(
+    private readonly jobs: JobsService,
     private readonly settlement: SettlementService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RULES) private readonly rules: RulesProfile,
   ) {}
 
-  onApplicationBootstrap(): void {
-    if (!this.config.backgroundJobs) return;
-    const every = this.rules.name === 'sandbox' ? 500 : 30_000;
-    const tick = async (): Promise<void> => {
-      this.running = this.settlement.runDeadlines().catch((error: unknown) => this.logger.warn(String(error)));
-      await this.running;
-      if (!this.stopping) this.timer = setTimeout(() => void tick(), every);
-    };
-    this.timer = setTimeout(() => void tick(), 200);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.jobs.every({ name: 'settlement-deadlines', everyMs: this.rules.name === 'sandbox' ? 500 : 30_000, run: () => this.settlement.runDeadlines() });
   }
 }
 
