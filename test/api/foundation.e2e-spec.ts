@@ -34,7 +34,7 @@ async function count(table: string): Promise<number> {
 describe('platform surface', () => {
   it('serves health, time, rules and the OpenAPI document publicly', async () => {
     const health = await t.http.get('/api/health').expect(200);
-    expect(health.body).toMatchObject({ status: 'ok', db: 'up' });
+    expect(health.body).toMatchObject({ status: 'ok', db: 'up', redis: 'off' });
     const time = await t.http.get('/api/time').expect(200);
     expect(Math.abs(Date.parse((time.body as { now: string }).now) - Date.now())).toBeLessThan(5000);
     const rules = await t.http.get('/api/rules').expect(200);
@@ -152,6 +152,12 @@ describe('lots: draft, edit, publish', () => {
     expect(suspended.body).toMatchObject({ status: 'suspended', statusReason: '案外人异议' });
     const resumed = await t.http.post(`/api/lots/${id}/resume`).set(clerkA.auth).send({}).expect(201);
     expect(resumed.body).toMatchObject({ status: 'announced' });
+    // Rescheduled on resume: the new end is the scheduled end from then on.
+    await t.http.post(`/api/lots/${id}/postpone`).set(clerkA.auth).send({ reason: '调整拍卖时间' }).expect(201);
+    const startsAt = new Date(Date.now() + 120_000).toISOString();
+    const endsAt = new Date(Date.now() + 180_000).toISOString();
+    const rescheduled = await t.http.post(`/api/lots/${id}/resume`).set(clerkA.auth).send({ startsAt, endsAt }).expect(201);
+    expect(rescheduled.body).toMatchObject({ status: 'announced', startsAt, endsAt, scheduledEndsAt: endsAt });
     const withdrawn = await t.http.post(`/api/lots/${id}/withdraw`).set(clerkA.auth).send({ reason: '债务已清偿' }).expect(201);
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn' });
     const again = await t.http.post(`/api/lots/${id}/resume`).set(clerkA.auth).send({}).expect(422);

@@ -1,10 +1,9 @@
 /**
- * Small helpers of the benchmark: CPU and memory of processes from /proc, percentiles, a millisecond
- * histogram, HTTP calls over an undici pool, and concurrency-limited loops. No dependencies beyond undici.
+ * Small helpers of the benchmark: CPU and memory of processes from /proc, number formatting. (Processes,
+ * HTTP calls, actors, watchers and statistics shared with the fault tests are in test/support/*.mjs.)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 export const CLK_TCK = (() => {
   try {
@@ -118,98 +117,6 @@ export function cpuSeconds(pids) {
   let ticks = 0;
   for (const pid of pids) ticks += procTicks(pid)?.ticks ?? 0;
   return ticksToSeconds(ticks);
-}
-
-export function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-
-/** A histogram of whole milliseconds (0 … max−1, the rest in the last bucket), mergeable across processes. */
-export class MsHistogram {
-  constructor(max = 120_000) {
-    this.counts = new Uint32Array(max + 1);
-    this.n = 0;
-    this.maxSeen = 0;
-  }
-  add(ms) {
-    const v = ms < 0 ? 0 : Math.round(ms);
-    this.counts[Math.min(v, this.counts.length - 1)]++;
-    this.n++;
-    if (v > this.maxSeen) this.maxSeen = v;
-  }
-  toSparse() {
-    const out = [];
-    for (let i = 0; i < this.counts.length; i++) if (this.counts[i]) out.push([i, this.counts[i]]);
-    return { n: this.n, max: this.maxSeen, buckets: out };
-  }
-  merge(sparse) {
-    for (const [ms, c] of sparse.buckets) this.counts[ms] += c;
-    this.n += sparse.n;
-    if (sparse.max > this.maxSeen) this.maxSeen = sparse.max;
-  }
-  percentile(p) {
-    if (this.n === 0) return NaN;
-    const rank = Math.ceil((p / 100) * this.n);
-    let acc = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      acc += this.counts[i];
-      if (acc >= rank) return i;
-    }
-    return this.maxSeen;
-  }
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** JSON over an undici Pool; never throws for an HTTP status, only for a network error. */
-export async function call(pool, method, path, body, token, headers = {}) {
-  const res = await pool.request({
-    method,
-    path,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  let json = null;
-  if (text) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = { raw: text.slice(0, 200) };
-    }
-  }
-  return { status: res.statusCode, body: json };
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; `onDone(count)` after each. */
-export async function mapLimit(items, limit, fn, onDone = () => undefined) {
-  const results = new Array(items.length);
-  let next = 0;
-  let done = 0;
-  async function worker() {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      results[i] = await fn(items[i], i);
-      done++;
-      onDone(done);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export function fmt(n, digits = 0) {

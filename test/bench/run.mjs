@@ -15,7 +15,7 @@
  * No assertions: it prints figures and exits 0 unless the setup failed. BENCH_QUICK=1 shortens every
  * duration about 5×, for development.
  */
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,15 +23,18 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { residentIdCheckDigit } from '@fapai/domain';
-import { call, cpuSeconds, CpuTracker, fmt, freePort, machineBusySeconds, mapLimit, MsHistogram, percentile, procTicks, rssMb, sleep, ticksToSeconds } from './lib.mjs';
+import { call, courtWithClerk, enrolActive, mapLimit, publishedLot, registerBidders, waitLive } from '../support/http-actors.mjs';
+import { ApiInstance, API_MAIN, Cleanup, PrivateRedis, sleep, stopAllOnExit, StripeLocalProcess } from '../support/infra.mjs';
+import { MsHistogram, percentile } from '../support/stats.mjs';
+import { WatcherGroup } from '../support/watchers.mjs';
+import { cpuSeconds, CpuTracker, fmt, machineBusySeconds, procTicks, rssMb, ticksToSeconds } from './lib.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIST = path.join(ROOT, 'apps/api/dist/apps/api/src');
+const DIST = path.dirname(API_MAIN);
 const QUICK = process.env.BENCH_QUICK === '1';
 const scale = (ms) => (QUICK ? Math.round(ms / 5) : ms);
 /** BENCH_SCENARIOS=many,hot runs only those (default: all). */
-const ONLY = new Set((process.env.BENCH_SCENARIOS ?? 'ceiling,many,hot,fanout').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_SCENARIOS ?? 'ceiling,many,hot,fanout,fanout-2,idle').split(',').map((s) => s.trim()));
 
 const CFG = {
   pgbenchSeconds: QUICK ? 4 : 20,
@@ -41,14 +44,18 @@ const CFG = {
   fanoutMs: scale(15_000),
   fanout: [
     { watchers: 1000, rates: [20] },
-    { watchers: 5000, rates: [5, 20], idle: true },
+    { watchers: 5000, rates: [5, 20] },
   ],
   watcherProcesses: 2,
+  // Two instances with the Redis streams adapter; 10,000 watchers, half on each, over 4 processes per
+  // instance (1,250 sockets each: a burst of one event to all of them is a few ms of work per process).
+  fanout2: { watchers: 10_000, rate: 2, processesPerInstance: Number(process.env.BENCH_FANOUT2_PROCESSES ?? 4) },
+  // On a freshly started API process: RSS after a settle, then with 5,000 idle watchers.
+  idle: { watchers: 5000, settleMs: scale(10_000), holdMs: scale(5000) },
   enrolConcurrency: 8,
 };
 
 const FANOUT_ACCOUNTS = 4; // the fanout bidder's accounts, used in turn (a leader may not outbid itself)
-const ADMIN = { email: 'admin@bench.fapai.local', password: `bench-admin-${randomBytes(6).toString('hex')}` };
 const t0 = Date.now();
 const log = (line) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 
@@ -58,26 +65,9 @@ function withDatabase(url, database) {
   return u.toString();
 }
 
-// ───────────────────────────── cleanup ─────────────────────────────
-const cleanups = [];
-let cleaning = false;
-async function cleanup() {
-  if (cleaning) return;
-  cleaning = true;
-  for (const fn of cleanups.reverse()) {
-    try {
-      await fn();
-    } catch (error) {
-      process.stderr.write(`cleanup: ${String(error)}\n`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
+// Everything started is stopped at the end, also on failure or Ctrl-C (by pid, never by name).
+const cleanup = new Cleanup();
+stopAllOnExit(cleanup);
 
 // ───────────────────────────── database ─────────────────────────────
 async function prepareDatabase() {
@@ -89,7 +79,7 @@ async function prepareDatabase() {
     log('no BENCH_DATABASE_URL / DATABASE_URL: starting an embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), database: 'postgres', log: () => undefined });
     serverUrl = embedded.url;
-    cleanups.push(async () => {
+    cleanup.add('embedded postgres', async () => {
       await embedded.stop();
       rmSync(dir, { recursive: true, force: true });
       if (embedded.dataDir && !embedded.dataDir.startsWith(dir)) rmSync(embedded.dataDir, { recursive: true, force: true });
@@ -104,7 +94,7 @@ async function prepareDatabase() {
   const maxConnections = Number((await admin.query('SHOW max_connections')).rows[0].max_connections);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  cleanups.push(async () => {
+  cleanup.add('bench database', async () => {
     if (process.env.BENCH_KEEP_DB === '1') return log(`keeping database ${name} (BENCH_KEEP_DB=1)`);
     const c = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
     await c.connect();
@@ -222,128 +212,33 @@ async function runPgbench(pgbench, db, pgCpu, label, lotExpr, clients, seconds) 
   }
 }
 
-// ───────────────────────────── the API process ─────────────────────────────
-async function startApi(db) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fapai-bench-data-'));
-  const env = { ...process.env };
-  for (const key of ['NODE_ENV', 'BENCH_DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'MIGRATIONS_RUN']) delete env[key];
-  Object.assign(env, {
-    RULES_PROFILE: 'sandbox',
-    PORT: String(port),
-    DATABASE_URL: db.url,
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'error',
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    IDENTITY_HASH_KEY: randomBytes(32).toString('hex'),
-    JWT_TTL_SECONDS: '7200', // the run outlives the default 15-minute token
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    BACKGROUND_JOBS: 'true',
-    DB_POOL_SIZE: String(CFG.poolSize),
-    // Set-up registers and logs in 400 bidders from one address: lift the per-address limits on those; the
-    // per-user bid limit stays at its default (no bench client bids faster than it allows).
-    RATE_LIMIT_REGISTER_PER_MINUTE: '1000000',
-    RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
-  });
-  // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": flags for the API's node (profiling).
+// ───────────────────────────── the API processes ─────────────────────────────
+/**
+ * An API child process (node apps/api/dist/apps/api/src/main.js) on the bench database: sandbox rules,
+ * DB_POOL_SIZE 20, LOG_LEVEL=error, background jobs on, the per-address login and registration limits
+ * lifted for the set-up (the per-user bid limit stays), stripe-local as a separate process shared by every
+ * instance (so that any instance sees the deposits), `redisUrl` for the Redis streams adapter.
+ */
+async function startApi(db, stripe, name, { migrations = false, redisUrl = null, env = {} } = {}) {
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stdout.on('data', () => undefined);
-  child.stderr.on('data', (b) => (stderr = (stderr + b).slice(-8000)));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+  return ApiInstance.create(cleanup, name, {
+    databaseUrl: db.url,
+    redisUrl,
+    stripe,
+    migrations,
+    nodeArgs,
+    env: {
+      DB_POOL_SIZE: String(CFG.poolSize),
+      // Set-up registers and logs in 400 bidders from one address: lift the per-address limits on those; the
+      // per-user bid limit stays at its default (no bench client bids faster than it allows).
+      RATE_LIMIT_REGISTER_PER_MINUTE: '1000000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+      ...env,
+    },
   });
-  const url = `http://127.0.0.1:${port}`;
-  const probe = new Pool(url, { connections: 1 });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) during start-up:\n${stderr}`);
-    try {
-      const res = await call(probe, 'GET', '/api/health');
-      if (res.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`the API did not become healthy in 120 s:\n${stderr}`);
-    await sleep(200);
-  }
-  await probe.close();
-  return { child, pid: child.pid, url, stderr: () => stderr };
 }
 
 // ───────────────────────────── set-up through the API ─────────────────────────────
-function must(res, status, what) {
-  if (res.status !== status) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-async function login(http, email, password) {
-  const body = must(await call(http, 'POST', '/api/auth/login', { email, password }), 200, `login ${email}`);
-  return { id: body.user.id, email, token: body.accessToken };
-}
-
-/** A valid 18-digit resident ID (GB 11643), distinct per index within the run. */
-function residentId(i) {
-  const year = 1960 + (i % 40);
-  const month = 1 + (Math.floor(i / 40) % 12);
-  const day = 1 + (Math.floor(i / 480) % 28);
-  const seq = String(100 + Math.floor(Math.random() * 900));
-  const first17 = `110105${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}${seq}`;
-  return first17 + residentIdCheckDigit(first17);
-}
-
-const DISCLOSURES = {
-  announcementText: '拍卖公告：本院将公开拍卖下列财产。',
-  enforcementTitle: '(2025)京0105民初1号民事判决书',
-  valuationBasis: '参考价由网络询价确定。',
-  biddingRules: '加价幅度与延时规则见公告。',
-  titleAndEncumbrances: '产权清晰，无人居住。',
-  priorityHolders: '无',
-  notificationStatement: '已依法通知当事人。',
-  paymentInstructions: '在线缴纳保证金。',
-  taxesAndFees: '各自承担。',
-  courtContact: '测试法院执行局 010-1234567',
-  specialWarnings: '悔拍保证金不予退还。',
-};
-
-/** As test/support/actors.ts `validLotBody`, with a long bidding window so lots stay live for the whole run. */
-function lotBody(caseId, i) {
-  const now = Date.now();
-  const startsAt = now + 4000;
-  const ref = 1_000_000;
-  return {
-    caseId,
-    propertyType: 'movable',
-    title: `压测拍品 ${i}`,
-    description: 'benchmark lot',
-    province: '北京市',
-    city: '北京市',
-    address: '朝阳区测试路1号',
-    referencePrice: ref,
-    referencePriceBasis: '市场价',
-    startingPrice: Math.ceil(ref * 0.7),
-    increment: 1000,
-    deposit: Math.ceil(ref * 0.07),
-    startsAt: new Date(startsAt).toISOString(),
-    endsAt: new Date(startsAt + 3 * 3600_000).toISOString(),
-    notices: [
-      { party: '申请执行人甲', role: 'party', kind: 'notified', at: new Date(now - 40 * 86400_000).toISOString() },
-      { party: '被执行人乙', role: 'party', kind: 'notified', at: new Date(now - 40 * 86400_000).toISOString() },
-    ],
-    disclosures: DISCLOSURES,
-  };
-}
-
 function progress(label, total, startedAt) {
   const every = Math.max(1, Math.round(total / 8));
   return (done) => {
@@ -351,117 +246,64 @@ function progress(label, total, startedAt) {
   };
 }
 
+/**
+ * Only what the chosen scenarios need: 100 lots + 400 bidders for many, 1 lot + 200 bidders for hot, one lot
+ * per fanout size, one for fanout-2 and one for idle (the fanout lots with the first 4 bidders enrolled).
+ */
 async function setUp(api) {
-  const http = new Pool(api.url, { connections: 16 });
-  const admin = await login(http, ADMIN.email, ADMIN.password);
-  const courtId = must(await call(http, 'POST', '/api/admin/courts', { name: `压测法院-${randomBytes(3).toString('hex')}`, province: '北京市', city: '北京市' }, admin.token), 201, 'court').id;
-  const clerkEmail = `clerk-${randomBytes(4).toString('hex')}@bench.fapai.local`;
-  must(await call(http, 'POST', '/api/admin/users', { email: clerkEmail, password: 'staff-password-1', role: 'court_clerk', displayName: 'clerk', courtId }, admin.token), 201, 'clerk');
-  const clerk = await login(http, clerkEmail, 'staff-password-1');
-  const caseId = must(
-    await call(
-      http,
-      'POST',
-      '/api/cases',
-      {
-        caseNumber: `(2026)京0105执${Math.floor(Math.random() * 1e6)}号`,
-        title: '压测执行案',
-        enforcementBasis: '(2025)京0105民初1号民事判决书',
-        parties: [
-          { role: 'applicant', name: '申请执行人甲' },
-          { role: 'respondent', name: '被执行人乙' },
-        ],
-      },
-      clerk.token,
-    ),
-    201,
-    'case',
-  ).id;
-
-  // Lots: 100 for many, 1 for hot, one per fanout size.
-  const lotCount = CFG.many.lots + 1 + CFG.fanout.length;
+  const url = api.url;
+  const { clerk, caseId } = await courtWithClerk(url, 'bench');
+  const many = ONLY.has('many') ? CFG.many.lots : 0;
+  const hot = ONLY.has('hot') ? 1 : 0;
+  const fanout = ONLY.has('fanout') ? CFG.fanout.length : 0;
+  const fanout2 = ONLY.has('fanout-2') ? 1 : 0;
+  const idle = ONLY.has('idle') ? 1 : 0;
+  const lotCount = many + hot + fanout + fanout2 + idle;
   let started = Date.now();
   log(`creating and publishing ${lotCount} lots`);
-  const lotIds = await mapLimit(
+  // Bidding windows of 3 hours (live ~4 s after publication), so lots stay live for the whole run.
+  const lots = await mapLimit(
     Array.from({ length: lotCount }, (_, i) => i),
     CFG.enrolConcurrency,
-    async (i) => {
-      const id = must(await call(http, 'POST', '/api/lots', lotBody(caseId, i), clerk.token), 201, 'lot').id;
-      must(await call(http, 'POST', `/api/lots/${id}/publish`, undefined, clerk.token), 201, 'publish');
-      return id;
-    },
+    (i) => publishedLot(url, clerk, caseId, { startInMs: 4000, durationMs: 3 * 3600_000, title: `压测拍品 ${i}` }),
     progress('lots', lotCount, started),
   );
+  const lotIds = lots.map((l) => l.id);
+  const manyLots = lotIds.slice(0, many);
+  const hotLot = hot ? lotIds[many] : null;
+  const fanoutLots = lotIds.slice(many + hot, many + hot + fanout);
+  const fanout2Lot = fanout2 ? lotIds[many + hot + fanout] : null;
+  const idleLot = idle ? lotIds[many + hot + fanout + fanout2] : null;
 
   // Bidders: registered, logged in, identity verified. The hot lot's 200 and the fanout bidders reuse them.
-  const bidderCount = Math.max(CFG.many.lots * CFG.many.biddersPerLot, CFG.hot.bidders);
+  const bidderCount = Math.max(many * CFG.many.biddersPerLot, hot * CFG.hot.bidders, FANOUT_ACCOUNTS);
   started = Date.now();
   log(`registering ${bidderCount} verified bidders (${CFG.enrolConcurrency} at a time)`);
-  const runTag = randomBytes(3).toString('hex');
-  const bidders = await mapLimit(
-    Array.from({ length: bidderCount }, (_, i) => i),
-    CFG.enrolConcurrency,
-    async (i) => {
-      const email = `bidder-${runTag}-${i}@bench.fapai.local`;
-      must(await call(http, 'POST', '/api/auth/register', { email, password: 'bidder-password-1', displayName: `Bidder ${i}` }), 201, 'register');
-      const actor = await login(http, email, 'bidder-password-1');
-      must(await call(http, 'POST', '/api/me/identity', { realName: '张三', idNumber: residentId(i), phone: '13800138000' }, actor.token), 200, 'identity');
-      return actor;
-    },
-    progress('bidders', bidderCount, started),
-  );
+  const bidders = await registerBidders(url, bidderCount, { concurrency: CFG.enrolConcurrency, onDone: progress('bidders', bidderCount, started) });
 
   // Enrolments with pm_card_visa (the deposit is confirmed at once by the local Stripe).
-  const manyLots = lotIds.slice(0, CFG.many.lots);
-  const hotLot = lotIds[CFG.many.lots];
-  const fanoutLots = lotIds.slice(CFG.many.lots + 1);
   const jobs = [];
   manyLots.forEach((lotId, l) => {
     for (let k = 0; k < CFG.many.biddersPerLot; k++) jobs.push({ lotId, bidder: l * CFG.many.biddersPerLot + k });
   });
-  for (let b = 0; b < CFG.hot.bidders; b++) jobs.push({ lotId: hotLot, bidder: b });
-  for (const lotId of fanoutLots) for (let b = 0; b < FANOUT_ACCOUNTS; b++) jobs.push({ lotId, bidder: b });
+  if (hotLot) for (let b = 0; b < CFG.hot.bidders; b++) jobs.push({ lotId: hotLot, bidder: b });
+  for (const lotId of [...fanoutLots, fanout2Lot].filter(Boolean)) for (let b = 0; b < FANOUT_ACCOUNTS; b++) jobs.push({ lotId, bidder: b });
   started = Date.now();
   log(`enrolling: ${jobs.length} enrolments with deposits (${CFG.enrolConcurrency} at a time)`);
-  await mapLimit(
-    jobs,
-    CFG.enrolConcurrency,
-    async ({ lotId, bidder }) => {
-      const token = bidders[bidder].token;
-      const body = must(await call(http, 'POST', `/api/lots/${lotId}/enrolments`, { paymentMethod: 'pm_card_visa' }, token), 201, 'enrol');
-      if (body.status !== 'active') {
-        for (let i = 0; ; i++) {
-          const me = must(await call(http, 'GET', `/api/lots/${lotId}/enrolments/me`, undefined, token), 200, 'enrolment');
-          if (me.status === 'active' && me.bidderCode) break;
-          if (i > 100) throw new Error(`enrolment of bidder ${bidder} in ${lotId} stayed ${me.status}`);
-          await sleep(100);
-        }
-      }
-    },
-    progress('enrolments', jobs.length, started),
-  );
+  await mapLimit(jobs, CFG.enrolConcurrency, ({ lotId, bidder }) => enrolActive(url, bidders[bidder], lotId), progress('enrolments', jobs.length, started));
 
   log('waiting until every lot is live');
-  for (const id of lotIds) {
-    for (let i = 0; ; i++) {
-      const lot = must(await call(http, 'GET', `/api/lots/${id}`), 200, 'lot view');
-      if (lot.status === 'live') break;
-      if (i > 300) throw new Error(`lot ${id} is ${lot.status}, not live`);
-      await sleep(100);
-    }
-  }
-  const lotInfo = must(await call(http, 'GET', `/api/lots/${hotLot}`), 200, 'lot view');
-  await http.close();
-  return { bidders, manyLots, hotLot, fanoutLots, startingPrice: lotInfo.startingPrice, increment: lotInfo.increment };
+  await waitLive(url, lotIds);
+  return { bidders, manyLots, hotLot, fanoutLots, fanout2Lot, idleLot, startingPrice: lots[0].startingPrice, increment: lots[0].increment };
 }
 
 // ───────────────────────────── measuring ─────────────────────────────
 /** CPU marks of the API, PostgreSQL and the load generator (this process and its watcher children). */
 async function cpuMark(ctx) {
-  return { api: cpuSeconds([ctx.api.pid]), pg: await ctx.pgCpu.mark(), gen: cpuSeconds([process.pid, ...ctx.watcherPids()]), machine: machineBusySeconds(), xacts: await ctx.xacts(), at: performance.now() };
+  return { api: cpuSeconds(ctx.apiPids()), pg: await ctx.pgCpu.mark(), gen: cpuSeconds([process.pid, ...ctx.watcherPids()]), machine: machineBusySeconds(), xacts: await ctx.xacts(), at: performance.now() };
 }
 async function cpuSince(ctx, mark) {
-  const api = cpuSeconds([ctx.api.pid]) - mark.api;
+  const api = cpuSeconds(ctx.apiPids()) - mark.api;
   const pg = await ctx.pgCpu.since(mark.pg);
   const gen = cpuSeconds([process.pid, ...ctx.watcherPids()]) - mark.gen;
   const machine = machineBusySeconds() - mark.machine;
@@ -493,18 +335,12 @@ async function closedLoop(ctx, pool, clients, warmMs, measureMs, nextBid) {
     while (!stop) {
       const bid = nextBid(ci);
       const s = performance.now();
-      let res = null;
-      let failure = null;
-      try {
-        res = await call(pool, 'POST', `/api/lots/${bid.lotId}/bids`, { amount: bid.amount }, bid.token);
-      } catch (error) {
-        failure = error;
-      }
+      const res = await call(pool, 'POST', `/api/lots/${bid.lotId}/bids`, { amount: bid.amount }, bid.token);
       const e = performance.now();
       bid.done(res);
       if (e < mStart || e > mEnd) continue; // counted by completion time
       latencies.push(e - s);
-      if (failure) errors[failure.code ?? 'network'] = (errors[failure.code ?? 'network'] ?? 0) + 1;
+      if (res.status === 0) errors[res.error] = (errors[res.error] ?? 0) + 1;
       else if (res.status === 201) accepted++;
       else if (res.status >= 400 && res.status < 500 && res.body?.code) refused[res.body.code] = (refused[res.body.code] ?? 0) + 1;
       else errors[`HTTP ${res.status}`] = (errors[`HTTP ${res.status}`] ?? 0) + 1;
@@ -605,60 +441,64 @@ async function scenarioHot(ctx, setup) {
 }
 
 // ───────────────────────────── watchers ─────────────────────────────
-function startWatcherProcesses(n) {
-  const procs = [];
-  for (let i = 0; i < n; i++) {
-    const child = fork(path.join(import.meta.dirname, 'watchers.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    procs.push(child);
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
-    });
-  }
-  return procs;
+/** `n` watcher child processes (test/support/watchers.mjs); their CPU counts as the load generator's. */
+async function watcherGroups(ctx, n, name) {
+  const groups = Array.from({ length: n }, (_, i) => new WatcherGroup(`${name}-${i}`, cleanup));
+  await Promise.all(groups.map((g) => g.ready));
+  ctx.watcherGroups.push(...groups);
+  return groups;
 }
 
-function rpc(child, msg, replyType, timeoutMs = 600_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('message', onMessage);
-      reject(new Error(`watcher process: no ${replyType} in ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = (m) => {
-      if (m.type !== replyType) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m);
-    };
-    child.on('message', onMessage);
-    child.send(msg);
-  });
+async function closeGroups(ctx, groups) {
+  await Promise.all(groups.map((g) => g.close()));
+  ctx.watcherGroups = ctx.watcherGroups.filter((g) => !groups.includes(g));
 }
 
-async function connectWatchers(ctx, procs, lotId, total) {
+/** `total` watchers of `lotId` on `url`, spread evenly over `groups`. */
+async function connectWatchers(groups, url, lotId, total) {
   const started = Date.now();
-  const per = procs.map((_, i) => Math.floor(total / procs.length) + (i < total % procs.length ? 1 : 0));
-  const replies = await Promise.all(procs.map((p, i) => rpc(p, { type: 'connect', url: ctx.api.url, lotId, count: per[i], concurrency: 50 }, 'connected')));
+  const per = groups.map((_, i) => Math.floor(total / groups.length) + (i < total % groups.length ? 1 : 0));
+  const replies = await Promise.all(groups.map((g, i) => g.connect(url, [lotId], per[i], { concurrency: 50, reconnection: true })));
   const ok = replies.reduce((a, r) => a + r.ok, 0);
   const failed = replies.reduce((a, r) => a + r.failed, 0);
+  const retried = replies.reduce((a, r) => a + r.retried, 0);
   const errors = {};
   for (const r of replies) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
-  log(`  ${ok} watchers connected in ${((Date.now() - started) / 1000).toFixed(1)} s${failed ? `, ${failed} failed: ${JSON.stringify(errors)}` : ''}`);
-  return { ok, failed, errors, seconds: (Date.now() - started) / 1000 };
+  log(`  ${ok} watchers connected in ${((Date.now() - started) / 1000).toFixed(1)} s${failed || retried ? `, ${failed} failed, ${retried} handshakes tried again: ${JSON.stringify(errors)}` : ''}`);
+  return { ok, failed, retried, errors, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Sums the watcher processes' summaries: missed, out of order, and the merged delay histogram. */
+function deliveryFigures(summaries) {
+  const hist = new MsHistogram();
+  for (const r of summaries) hist.merge(r.hist);
+  const sum = (k) => summaries.reduce((a, r) => a + r[k], 0);
+  return {
+    watchers: sum('sockets'),
+    eventsReceived: sum('received'),
+    missed: sum('missed'),
+    socketsMissing: sum('socketsMissing'),
+    outOfOrder: sum('outOfOrder'),
+    duplicates: sum('duplicates'),
+    disconnects: sum('disconnects'),
+    delayP50: hist.percentile(50),
+    delayP99: hist.percentile(99),
+    delayMax: hist.n ? hist.maxSeen : NaN,
+  };
 }
 
 /**
- * One bidder places bids at `rate` per second for `ms`, open loop (a bid leaves on time even if the previous
+ * One bidder places bids at `rate` per second for `ms` on `bidUrl`, open loop (a bid leaves on time even if the previous
  * one is still unanswered). Four accounts take turns, because a leader may not outbid itself: bid k is placed
  * by account k mod 4 at price₀ + (k + 1) increments, so in order every bid is valid; a bid that overtakes its
  * predecessor (possible once answers take longer than 1/R) makes that one too low (counted under refused).
+ * `sides` maps a name (an instance) to its watcher groups: figures are given per side and overall.
  */
-async function fanoutPhase(ctx, procs, setup, lot, rate, ms) {
+async function fanoutPhase(ctx, sides, setup, lot, rate, ms, bidUrl) {
+  const groups = Object.values(sides).flat();
   const from = lot.seq + 1;
-  await Promise.all(procs.map((p) => rpc(p, { type: 'phase', from }, 'phase-ok')));
-  const pool = new Pool(ctx.api.url, { connections: 8, pipelining: 1 });
+  await Promise.all(groups.map((g) => g.phase(from)));
+  const pool = new Pool(bidUrl, { connections: 8, pipelining: 1 });
   const mark = await cpuMark(ctx);
   const total = Math.round((rate * ms) / 1000);
   const seqs = [];
@@ -679,20 +519,18 @@ async function fanoutPhase(ctx, procs, setup, lot, rate, ms) {
     const amount = base + (k + 1) * setup.increment;
     const s = performance.now();
     pending.push(
-      call(pool, 'POST', `/api/lots/${lot.id}/bids`, { amount }, setup.bidders[who].token)
-        .then((res) => {
-          bidLatencies.push(performance.now() - s);
-          if (res.status === 201) {
-            if (res.body.lot.currentPrice > lot.price) {
-              lot.price = res.body.lot.currentPrice;
-              lot.leader = who;
-            }
-            lot.seq = Math.max(lot.seq, res.body.bid.seq);
-            seqs.push(res.body.bid.seq);
-          } else if (res.body?.code) refused[res.body.code] = (refused[res.body.code] ?? 0) + 1;
-          else errors++;
-        })
-        .catch(() => errors++),
+      call(pool, 'POST', `/api/lots/${lot.id}/bids`, { amount }, setup.bidders[who].token).then((res) => {
+        bidLatencies.push(performance.now() - s);
+        if (res.status === 201) {
+          if (res.body.lot.currentPrice > lot.price) {
+            lot.price = res.body.lot.currentPrice;
+            lot.leader = who;
+          }
+          lot.seq = Math.max(lot.seq, res.body.bid.seq);
+          seqs.push(res.body.bid.seq);
+        } else if (res.body?.code) refused[res.body.code] = (refused[res.body.code] ?? 0) + 1;
+        else errors++;
+      }),
     );
   }
   await Promise.all(pending);
@@ -701,18 +539,22 @@ async function fanoutPhase(ctx, procs, setup, lot, rate, ms) {
   const to = seqs.length ? Math.max(...seqs) : from - 1;
   const drainStart = Date.now();
   while (Date.now() - drainStart < 15_000) {
-    const p = await Promise.all(procs.map((c) => rpc(c, { type: 'progress' }, 'progress')));
+    const p = await Promise.all(groups.map((g) => g.progress()));
     if (p.every((r) => r.minLast >= to)) break;
     await sleep(100);
   }
   const drainS = (Date.now() - drainStart) / 1000;
   const cpu = await cpuSince(ctx, mark);
-  const reports = await Promise.all(procs.map((c) => rpc(c, { type: 'report', from, to }, 'report')));
+  const bySide = {};
+  const all = [];
+  for (const [name, list] of Object.entries(sides)) {
+    const summaries = await Promise.all(list.map((g) => g.summary(from, to)));
+    all.push(...summaries);
+    bySide[name] = deliveryFigures(summaries);
+  }
   await pool.close();
-  const hist = new MsHistogram();
-  for (const r of reports) hist.merge(r.hist);
-  const sum = (k) => reports.reduce((a, r) => a + r[k], 0);
   bidLatencies.sort((a, b) => a - b);
+  const overall = deliveryFigures(all);
   return {
     rate,
     seconds: ms / 1000,
@@ -723,55 +565,110 @@ async function fanoutPhase(ctx, procs, setup, lot, rate, ms) {
     lateTicks: late,
     bidP50: percentile(bidLatencies, 50),
     bidP99: percentile(bidLatencies, 99),
-    watchers: sum('sockets'),
-    eventsExpected: seqs.length * sum('sockets'),
-    eventsReceived: sum('received'),
-    missed: sum('missed'),
-    socketsMissing: sum('socketsMissing'),
-    outOfOrder: sum('outOfOrder'),
-    duplicates: sum('duplicates'),
-    disconnects: sum('disconnects'),
-    delayP50: hist.percentile(50),
-    delayP99: hist.percentile(99),
-    delayMax: hist.n ? hist.maxSeen : NaN,
+    eventsExpected: seqs.length * overall.watchers,
+    ...overall,
+    bySide,
     drainS,
     cpu,
   };
 }
 
 async function scenarioFanout(ctx, setup) {
-  const procs = startWatcherProcesses(CFG.watcherProcesses);
-  await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
-  ctx.watcherPids = () => procs.filter((p) => p.exitCode === null).map((p) => p.pid);
-  const out = { runs: [], idle: null };
-  for (const [i, f] of CFG.fanout.entries()) {
-    const lot = { id: setup.fanoutLots[i], price: setup.startingPrice - setup.increment, leader: -1, seq: 0 };
-    await sleep(1000);
-    const rssBefore = rssMb(ctx.api.pid);
-    log(`fanout: connecting ${f.watchers} watchers (API RSS ${fmt(rssBefore)} MB)`);
-    const connected = await connectWatchers(ctx, procs, lot.id, f.watchers);
-    await sleep(scale(5000));
-    const rssAfter = rssMb(ctx.api.pid);
-    if (f.idle) {
-      out.idle = { watchers: connected.ok, rssIdleProcess: rssBefore, rssWithWatchers: rssAfter, growth: rssAfter - rssBefore };
-      log(`idle: API RSS ${fmt(rssAfter)} MB with ${connected.ok} idle watchers (${fmt(rssBefore)} MB before, +${fmt(rssAfter - rssBefore)} MB)`);
-    }
-    for (const rate of f.rates) {
-      log(`fanout: ${f.watchers} watchers × ${rate} bids/s for ${CFG.fanoutMs / 1000} s`);
-      const r = await fanoutPhase(ctx, procs, setup, lot, rate, CFG.fanoutMs);
-      const run = { watchersTarget: f.watchers, connected, rssBefore, rssAfterConnect: rssAfter, rssAfterRun: rssMb(ctx.api.pid), ...r };
-      log(
-        `  delay p50 ${fmt(r.delayP50)} ms, p99 ${fmt(r.delayP99)} ms, max ${fmt(r.delayMax)} ms; ${r.bidsAccepted} bids, missed ${r.missed}, out of order ${r.outOfOrder}, late ticks ${r.lateTicks}, refused ${JSON.stringify(r.refused)}; CPU API ${fmt(r.cpu.api, 1)} s, PG ${fmt(r.cpu.pg, 1)} s, gen ${fmt(r.cpu.gen, 1)} s`,
-      );
-      out.runs.push(run);
+  const groups = await watcherGroups(ctx, CFG.watcherProcesses, 'fanout');
+  const out = { runs: [] };
+  try {
+    for (const [i, f] of CFG.fanout.entries()) {
+      const lot = { id: setup.fanoutLots[i], price: setup.startingPrice - setup.increment, leader: -1, seq: 0 };
       await sleep(1000);
+      const rssBefore = rssMb(ctx.api.pid);
+      log(`fanout: connecting ${f.watchers} watchers (API RSS ${fmt(rssBefore)} MB)`);
+      const connected = await connectWatchers(groups, ctx.api.url, lot.id, f.watchers);
+      await sleep(scale(5000));
+      const rssAfter = rssMb(ctx.api.pid);
+      for (const rate of f.rates) {
+        log(`fanout: ${f.watchers} watchers × ${rate} bids/s for ${CFG.fanoutMs / 1000} s`);
+        const r = await fanoutPhase(ctx, { api: groups }, setup, lot, rate, CFG.fanoutMs, ctx.api.url);
+        const run = { watchersTarget: f.watchers, connected, rssBefore, rssAfterConnect: rssAfter, rssAfterRun: rssMb(ctx.api.pid), ...r };
+        log(
+          `  delay p50 ${fmt(r.delayP50)} ms, p99 ${fmt(r.delayP99)} ms, max ${fmt(r.delayMax)} ms; ${r.bidsAccepted} bids, missed ${r.missed}, out of order ${r.outOfOrder}, late ticks ${r.lateTicks}, refused ${JSON.stringify(r.refused)}; CPU API ${fmt(r.cpu.api, 1)} s, PG ${fmt(r.cpu.pg, 1)} s, gen ${fmt(r.cpu.gen, 1)} s`,
+        );
+        out.runs.push(run);
+        await sleep(1000);
+      }
+      await Promise.all(groups.map((g) => g.disconnect()));
     }
-    await Promise.all(procs.map((p) => rpc(p, { type: 'disconnect' }, 'disconnected')));
+  } finally {
+    await closeGroups(ctx, groups);
   }
-  for (const p of procs) p.send({ type: 'exit' });
-  await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
-  ctx.watcherPids = () => [];
   return out;
+}
+
+/**
+ * fanout-2: two API instances (A, B) on the bench database with REDIS_URL (the Redis streams adapter) and a
+ * private redis-server; 10,000 watchers, half on each instance, over several processes per instance; one
+ * bidder on A at 2 bids/s for 15 s. Delay per instance and overall; RSS of both instances.
+ */
+async function scenarioFanout2(ctx, setup, db, stripe) {
+  const cfg = CFG.fanout2;
+  const redis = await PrivateRedis.create(cleanup);
+  log(`fanout-2: redis-server 127.0.0.1:${redis.port}; starting API instances A and B with REDIS_URL`);
+  // Background jobs stay with the main bench API: these two only serve sockets and bids.
+  const [a, b] = [await startApi(db, stripe, 'fanout2-A', { redisUrl: redis.url, env: { BACKGROUND_JOBS: 'false' } }), await startApi(db, stripe, 'fanout2-B', { redisUrl: redis.url, env: { BACKGROUND_JOBS: 'false' } })];
+  ctx.otherApis.push(a, b);
+  const previousPids = ctx.apiPids;
+  ctx.apiPids = () => [a.pid, b.pid];
+  const sides = { A: await watcherGroups(ctx, cfg.processesPerInstance, 'fanout2-A'), B: await watcherGroups(ctx, cfg.processesPerInstance, 'fanout2-B') };
+  try {
+    const lot = { id: setup.fanout2Lot, price: setup.startingPrice - setup.increment, leader: -1, seq: 0 };
+    await sleep(1000);
+    const rssBefore = { A: rssMb(a.pid), B: rssMb(b.pid) };
+    log(`fanout-2: connecting ${fmt(cfg.watchers)} watchers, ${fmt(cfg.watchers / 2)} on each instance over ${cfg.processesPerInstance} processes each (RSS A ${fmt(rssBefore.A)} MB, B ${fmt(rssBefore.B)} MB)`);
+    const [ca, cb] = await Promise.all([connectWatchers(sides.A, a.url, lot.id, cfg.watchers / 2), connectWatchers(sides.B, b.url, lot.id, cfg.watchers / 2)]);
+    await sleep(scale(5000));
+    const rssAfterConnect = { A: rssMb(a.pid), B: rssMb(b.pid) };
+    log(`fanout-2: ${fmt(ca.ok + cb.ok)} watchers × ${cfg.rate} bids/s on A for ${CFG.fanoutMs / 1000} s`);
+    const redisBefore = cpuSeconds([redis.child.pid]);
+    const r = await fanoutPhase(ctx, sides, setup, lot, cfg.rate, CFG.fanoutMs, a.url);
+    const redisCpu = cpuSeconds([redis.child.pid]) - redisBefore;
+    const rssAfterRun = { A: rssMb(a.pid), B: rssMb(b.pid) };
+    for (const [side, f] of Object.entries(r.bySide)) {
+      log(`  instance ${side}: ${f.watchers} watchers, delay p50 ${fmt(f.delayP50)} ms, p99 ${fmt(f.delayP99)} ms, max ${fmt(f.delayMax)} ms; missed ${f.missed}, out of order ${f.outOfOrder}`);
+    }
+    log(
+      `  overall: delay p50 ${fmt(r.delayP50)} ms, p99 ${fmt(r.delayP99)} ms, max ${fmt(r.delayMax)} ms; ${r.bidsAccepted} bids, refused ${JSON.stringify(r.refused)}; CPU API A+B ${fmt(r.cpu.api, 1)} s, PG ${fmt(r.cpu.pg, 1)} s, gen ${fmt(r.cpu.gen, 1)} s, redis ${fmt(redisCpu, 1)} s`,
+    );
+    return { watchersTarget: cfg.watchers, processes: cfg.processesPerInstance * 2, connected: { A: ca, B: cb }, rssBefore, rssAfterConnect, rssAfterRun, redisCpu, ...r };
+  } finally {
+    await closeGroups(ctx, [...sides.A, ...sides.B]);
+    ctx.apiPids = previousPids;
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+}
+
+/**
+ * idle: a freshly started API process (nothing else has run in it), RSS after a settle, then with 5,000 idle
+ * watchers connected and watching (no bids).
+ */
+async function scenarioIdle(ctx, setup, db, stripe) {
+  const cfg = CFG.idle;
+  log('idle: starting a fresh API process');
+  const api = await startApi(db, stripe, 'idle');
+  ctx.otherApis.push(api);
+  const groups = await watcherGroups(ctx, CFG.watcherProcesses, 'idle');
+  try {
+    await sleep(cfg.settleMs);
+    const rssFresh = rssMb(api.pid);
+    log(`idle: fresh API pid ${api.pid}, RSS ${fmt(rssFresh)} MB after ${cfg.settleMs / 1000} s; connecting ${fmt(cfg.watchers)} watchers`);
+    const connected = await connectWatchers(groups, api.url, setup.idleLot, cfg.watchers);
+    await sleep(cfg.holdMs);
+    const rssWithWatchers = rssMb(api.pid);
+    log(`idle: API RSS ${fmt(rssWithWatchers)} MB with ${connected.ok} idle watchers (fresh process ${fmt(rssFresh)} MB, +${fmt(rssWithWatchers - rssFresh)} MB)`);
+    return { watchers: connected.ok, connected, rssIdleProcess: rssFresh, rssWithWatchers, growth: rssWithWatchers - rssFresh, settleS: cfg.settleMs / 1000 };
+  } finally {
+    await closeGroups(ctx, groups);
+    await api.stop();
+  }
 }
 
 // ───────────────────────────── report ─────────────────────────────
@@ -836,9 +733,27 @@ function buildRows(r) {
     });
     rows.push({ scenario: name, figure: 'API RSS MB before / after connecting / after', value: `${fmt(run.rssBefore)} / ${fmt(run.rssAfterConnect)} / ${fmt(run.rssAfterRun)}` });
   }
-  if (f?.idle) {
-    const i = f.idle;
-    rows.push({ scenario: `idle ${fmt(i.watchers)}`, figure: 'API RSS MB (idle process → with watchers)', value: `${fmt(i.rssIdleProcess)} → ${fmt(i.rssWithWatchers)} (+${fmt(i.growth)})`, target: '< 500, < +150', met: i.rssWithWatchers < 500 && i.growth < 150 });
+  const f2 = r.fanout2;
+  if (f2?.error) rows.push({ scenario: 'fanout-2', figure: 'failed', value: f2.error });
+  else if (f2) {
+    const name = `fanout-2 ${fmt(f2.watchersTarget)} × ${f2.rate}/s`;
+    const notConnected = f2.connected.A.failed + f2.connected.B.failed;
+    rows.push({ scenario: name, figure: 'delay p50/p99/max ms, overall', value: `${fmt(f2.delayP50)} / ${fmt(f2.delayP99)} / ${fmt(f2.delayMax)}`, target: 'p99 < 150', met: f2.delayP99 < 150, cpu: f2.cpu });
+    for (const [side, s] of Object.entries(f2.bySide)) {
+      rows.push({ scenario: name, figure: `instance ${side}${side === 'A' ? ' (bids placed here)' : ' (through Redis)'}: p50/p99/max ms`, value: `${fmt(s.delayP50)} / ${fmt(s.delayP99)} / ${fmt(s.delayMax)} (${s.watchers} watchers)`, target: 'p99 < 150', met: s.delayP99 < 150 });
+      rows.push({ scenario: name, figure: `instance ${side}: missed / out-of-order events`, value: `${s.missed} / ${s.outOfOrder}`, target: '0', met: s.missed === 0 && s.outOfOrder === 0 });
+    }
+    rows.push({
+      scenario: name,
+      figure: 'bids',
+      value: `${f2.bidsAccepted} accepted = ${fmt(f2.acceptedPerS, 1)}/s on A${Object.keys(f2.refused).length ? `, refused ${JSON.stringify(f2.refused)}` : ''}${f2.bidErrors ? `, ${f2.bidErrors} bid errors` : ''}${notConnected ? `, ${notConnected} watchers not connected` : ''}; ${f2.processes} watcher processes; redis cpu ${fmt(f2.redisCpu, 1)} s`,
+    });
+    rows.push({ scenario: name, figure: 'RSS MB A / B: before / after connecting / after', value: `A ${fmt(f2.rssBefore.A)} / ${fmt(f2.rssAfterConnect.A)} / ${fmt(f2.rssAfterRun.A)}; B ${fmt(f2.rssBefore.B)} / ${fmt(f2.rssAfterConnect.B)} / ${fmt(f2.rssAfterRun.B)}` });
+  }
+  const i = r.idle;
+  if (i?.error) rows.push({ scenario: 'idle', figure: 'failed', value: i.error });
+  else if (i) {
+    rows.push({ scenario: `idle ${fmt(i.watchers)}`, figure: `fresh API process RSS MB (after ${fmt(i.settleS)} s → with watchers)`, value: `${fmt(i.rssIdleProcess)} → ${fmt(i.rssWithWatchers)} (+${fmt(i.growth)})`, target: '< 500, < +150', met: i.rssWithWatchers < 500 && i.growth < 150 });
   }
   return rows;
 }
@@ -860,11 +775,11 @@ async function main() {
   const mon = new pg.Client({ connectionString: db.url, application_name: 'fapai-bench-monitor' });
   mon.on('error', (error) => log(`monitor connection: ${error.message}`));
   await mon.connect();
-  cleanups.push(() => mon.end());
+  cleanup.add('monitor connection', () => mon.end());
   // PostgreSQL's CPU: the backends of the bench database plus the server's own processes (WAL writer, checkpointer…).
   const pgCpu = new CpuTracker(async () => (await mon.query(`SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR backend_type <> 'client backend') AND pid <> pg_backend_pid()`, [db.name])).rows.map((r) => r.pid));
   await pgCpu.start();
-  cleanups.push(() => pgCpu.stop());
+  cleanup.add('cpu tracker', () => pgCpu.stop());
 
   // The ceiling.
   const pgbench = ONLY.has('ceiling') ? findPgbench() : null;
@@ -897,11 +812,14 @@ async function main() {
 
   // The API and its data.
   log('starting the API (node apps/api/dist/apps/api/src/main.js)');
-  const api = await startApi(db);
+  // stripe-local as a process of its own, shared by every API instance of the run (webhooks → the main API).
+  const stripe = await StripeLocalProcess.create(cleanup, 'http://127.0.0.1:9/unset');
+  const api = await startApi(db, stripe, 'main', { migrations: true });
+  await stripe.control('POST', 'webhook-endpoint', { url: `${api.url}/api/payments/stripe/webhook`, secret: stripe.secret });
   result.apiRssAtStart = rssMb(api.pid);
   log(`API pid ${api.pid} at ${api.url}, RSS ${fmt(result.apiRssAtStart)} MB`);
   const xacts = async () => Number((await mon.query('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [db.name])).rows[0]?.n ?? NaN);
-  const ctx = { api, pgCpu, xacts, watcherPids: () => [] };
+  const ctx = { api, pgCpu, xacts, apiPids: () => [api.pid], otherApis: [], watcherGroups: [], watcherPids: () => ctx.watcherGroups.filter((g) => g.alive).map((g) => g.pid) };
   const setupStarted = Date.now();
   const setup = await setUp(api);
   result.setupSeconds = (Date.now() - setupStarted) / 1000;
@@ -926,9 +844,15 @@ async function main() {
   if (result.hot && !result.hot.error) log(`  decisions ${fmt(result.hot.decisionsPerS)}/s, accepted ${fmt(result.hot.acceptedPerS)}/s, p50/p99 ${fmt(result.hot.p50, 1)} / ${fmt(result.hot.p99, 1)} ms, errors ${result.hot.errors}`);
   await sleep(1000);
   if (ONLY.has('fanout')) result.fanout = await scenario('fanout', () => scenarioFanout(ctx, setup));
-  result.fanoutScaleOut = 'fanout-2 (two instances + Redis adapter) is not part of this run';
+  await sleep(1000);
+  if (ONLY.has('fanout-2')) result.fanout2 = await scenario('fanout-2', () => scenarioFanout2(ctx, setup, db, stripe));
+  await sleep(1000);
+  if (ONLY.has('idle')) result.idle = await scenario('idle', () => scenarioIdle(ctx, setup, db, stripe));
 
-  const apiErrors = api.stderr().trim();
+  // The JSON log lines (LOG_LEVEL=error: errors only) of every API process of the run.
+  const apiErrors = [api, ...ctx.otherApis]
+    .flatMap((x) => x.stderr.split('\n').filter((l) => l.startsWith('{')).slice(-10).map((l) => `${x.name}: ${l}`))
+    .join('\n');
   if (apiErrors) result.apiStderrTail = apiErrors.slice(-2000);
   result.apiCpuTotal = cpuSeconds([api.pid]);
   result.apiRssAtEnd = rssMb(api.pid);
@@ -952,11 +876,11 @@ async function main() {
 
 main()
   .then(async () => {
-    await cleanup();
+    await cleanup.run();
     process.exit(0);
   })
   .catch(async (error) => {
     process.stderr.write(`\nbench set-up failed: ${error?.stack ?? error}\n`);
-    await cleanup();
+    await cleanup.run();
     process.exit(1);
   });

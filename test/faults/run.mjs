@@ -13,8 +13,8 @@
  * FAULTS_SCENARIOS=kill,redis runs only some. Everything started is stopped at the end, also on failure.
  */
 import pg from 'pg';
-import { courtWithClerk, registerBidders } from './lib/actors.mjs';
-import { ApiInstance, Cleanup, elapsed, log, PrivatePostgres, PrivateRedis, StripeLocalProcess } from './lib/infra.mjs';
+import { courtWithClerk, registerBidders } from '../support/http-actors.mjs';
+import { ApiInstance, Cleanup, elapsed, log, PrivatePostgres, PrivateRedis, stopAllOnExit, StripeLocalProcess } from '../support/infra.mjs';
 import { killScenario } from './scenarios/kill-instance.mjs';
 import { pgRestartScenario } from './scenarios/pg-restart.mjs';
 import { stripeScenario } from './scenarios/stripe-faults.mjs';
@@ -29,22 +29,13 @@ const SCENARIOS = [
 const only = new Set((process.env.FAULTS_SCENARIOS ?? SCENARIOS.map((s) => s.key).join(',')).split(',').map((s) => s.trim()));
 
 const cleanup = new Cleanup();
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write(`\n${signal}: stopping everything this run started…\n`);
-    void cleanup.run().finally(() => process.exit(130));
-  });
-}
-
-for (const event of ['uncaughtException', 'unhandledRejection']) {
-  process.on(event, (error) => {
-    process.stderr.write(`\n${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nstopping everything this run started…\n`);
-    void cleanup.run().finally(() => process.exit(1));
-  });
-}
+stopAllOnExit(cleanup);
+// A run that hangs (a process that never answers) must not hold CI: stop everything and fail after 12 min.
+const WATCHDOG_MS = Number(process.env.FAULTS_TIMEOUT_MS ?? 12 * 60_000);
+setTimeout(() => {
+  log(`TIMEOUT: the run took more than ${WATCHDOG_MS / 60_000} min; stopping everything it started`);
+  void cleanup.run().finally(() => process.exit(1));
+}, WATCHDOG_MS).unref();
 
 async function setUp() {
   log('starting a private PostgreSQL 15 cluster, redis-server and stripe-local');
@@ -60,14 +51,15 @@ async function setUp() {
   cleanup.add('db client', () => db.end());
 
   log('starting API instance A (runs the migrations), then B');
-  const a = await ApiInstance.create(cleanup, 'A', { databaseUrl, redisUrl: redis.url, stripe, migrations: true });
-  const b = await ApiInstance.create(cleanup, 'B', { databaseUrl, redisUrl: redis.url, stripe, migrations: false });
+  const env = { RATE_LIMITS: 'false' };
+  const a = await ApiInstance.create(cleanup, 'A', { databaseUrl, redisUrl: redis.url, stripe, migrations: true, env });
+  const b = await ApiInstance.create(cleanup, 'B', { databaseUrl, redisUrl: redis.url, stripe, env });
   await stripe.control('POST', 'webhook-endpoint', { url: `${b.url}/api/payments/stripe/webhook`, secret: stripe.secret });
   log(`  A ${a.url}, B ${b.url}; stripe webhooks → B`);
 
-  const org = await courtWithClerk(a.url);
+  const org = await courtWithClerk(a.url, 'faults');
   const started = Date.now();
-  const bidders = await registerBidders(a.url, 100, Math.random().toString(36).slice(2, 8), 8);
+  const bidders = await registerBidders(a.url, 100, { concurrency: 8 });
   log(`  operator, court, clerk, case; 100 verified bidders (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return { postgres, redis, stripe, db, a, b, ...org, bidders, cleanup };
 }
@@ -94,7 +86,15 @@ try {
     results.push({ key: s.key, title: s.title, seconds, passed: checks ? checks.items.filter((i) => i.ok).length : 0, failed, findings: checks?.findings ?? [] });
     if (failed.length) exitCode = 1;
     // Both instances up and healthy for the next scenario (a scenario may have left one down).
-    for (const api of [ctx.a, ctx.b]) if (!api.alive) await api.start();
+    for (const api of [ctx.a, ctx.b]) {
+      for (const exit of api.unexpectedExits.splice(0)) {
+        const why = `instance ${api.name} exited on its own at ${exit.at} (${exit.code ?? exit.signal})`;
+        log(`  ${why}; its last output:\n${exit.output.split('\n').slice(-60).join('\n')}`);
+        if (!failed.some((f) => f.name.startsWith('instance'))) failed.push({ name: why });
+        exitCode = 1;
+      }
+      if (!api.alive) await api.start();
+    }
   }
 } catch (error) {
   log(`SET-UP FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

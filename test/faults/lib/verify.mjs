@@ -2,8 +2,8 @@
  * Invariant checks shared by the scenarios, and the `Checks` list each scenario fills: an invariant that
  * fails makes the run exit non-zero; a finding is printed (and summarised) without failing the run.
  */
-import { bidRecord } from './actors.mjs';
-import { log } from './infra.mjs';
+import { bidRecord } from '../../support/http-actors.mjs';
+import { log } from '../../support/infra.mjs';
 
 export class Checks {
   constructor(scenario) {

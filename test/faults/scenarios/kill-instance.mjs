@@ -7,18 +7,19 @@
  * the lot row is the top of the record; each lot closes once with the right winner; watchers on the
  * surviving instance B see every bid, in seq order, and one `lot.closed`.
  */
-import { call, enrolActive, lotView, mapLimit, publishedLot, waitClosed } from '../lib/actors.mjs';
-import { log, sleep } from '../lib/infra.mjs';
+import { call, enrolActive, lotView, mapLimit, waitClosed, waitFor } from '../../support/http-actors.mjs';
+import { log, sleep } from '../../support/infra.mjs';
 import { fmtTally, Storm, tally } from '../lib/storm.mjs';
+import { announcedLots, startBidding } from '../lib/lots.mjs';
 import { Checks, orderingAnalysis, reportSocketAuthRace, verifyClosing, verifyLedger, verifyRecords } from '../lib/verify.mjs';
-import { checkDelivery, WatcherGroup } from '../lib/watchers.mjs';
+import { checkDelivery, WatcherGroup } from '../../support/watchers.mjs';
 
 const num = (name, dflt) => Number(process.env[name] ?? dflt);
 const CFG = {
   lots: 10,
   lotsPerBidder: 2,
   watchersPerLotPerInstance: num('FAULTS_KILL_WATCHERS', 50), // × 10 lots × 2 instances = 1,000
-  durationMs: num('FAULTS_KILL_LOT_MS', 60_000),
+  durationMs: num('FAULTS_KILL_LOT_MS', 50_000),
   stormMs: num('FAULTS_KILL_STORM_MS', 24_000),
   killAtMs: num('FAULTS_KILL_AT_MS', 9000),
 };
@@ -28,12 +29,12 @@ export async function killScenario(ctx) {
   const { a, b, clerk, caseId, bidders, db, cleanup } = ctx;
 
   // Lots, enrolments and watchers (set-up through the API, spread over both instances).
-  const lots = await mapLimit(Array.from({ length: CFG.lots }, (_, i) => i), 5, (i) => publishedLot(a.url, clerk, caseId, { startInMs: 2500, durationMs: CFG.durationMs, title: `kill ${i}` }));
+  const lots = await announcedLots(a.url, clerk, caseId, CFG.lots, 'kill');
   const lotIds = lots.map((l) => l.id);
-  log(`  ${lots.length} lots published, bidding ${CFG.durationMs / 1000} s from ${new Date(lots[0].startsAt).toISOString().slice(11, 19)}`);
+  log(`  ${lots.length} lots published (announced; bidding is scheduled once enrolments and watchers are ready)`);
   const groupA = new WatcherGroup('A', cleanup);
   const groupB = new WatcherGroup('B', cleanup);
-  const watchersUp = Promise.all([groupA.connect(a.url, lotIds, CFG.watchersPerLotPerInstance, 25), groupB.connect(b.url, lotIds, CFG.watchersPerLotPerInstance, 25)]);
+  const watchersUp = Promise.all([groupA.connect(a.url, lotIds, CFG.watchersPerLotPerInstance, { concurrency: 25 }), groupB.connect(b.url, lotIds, CFG.watchersPerLotPerInstance, { concurrency: 25 })]);
 
   let started = Date.now();
   const jobs = [];
@@ -55,16 +56,17 @@ export async function killScenario(ctx) {
   });
   log(`  ${jobs.length} enrolments with pm_card_visa, all active (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const [wa, wb] = await watchersUp;
-  log(`  watchers: A ${wa.ok} connected (${wa.failed} failed), B ${wb.ok} connected (${wb.failed} failed)${wa.failed + wb.failed ? ` ${JSON.stringify({ ...wa.errors, ...wb.errors })}` : ''}`);
+  const retried = wa.retried + wb.retried;
+  log(`  watchers: A ${wa.ok} connected (${wa.failed} failed), B ${wb.ok} connected (${wb.failed} failed)${retried ? `; ${retried} handshakes tried again` : ''}${wa.failed + wb.failed || retried ? ` ${JSON.stringify({ ...wa.errors, ...wb.errors })}` : ''}`);
   checks.check('1,000 watchers connected and watching', wa.ok + wb.ok === CFG.lots * CFG.watchersPerLotPerInstance * 2, `${wa.ok + wb.ok}`);
 
-  const firstStart = Math.max(...lots.map((l) => l.startsAt));
-  if (Date.now() < firstStart + 200) await sleep(firstStart + 200 - Date.now());
+  await startBidding(a.url, clerk, lots, { durationMs: CFG.durationMs });
+  log(`  bidding ${CFG.durationMs / 1000} s from ${new Date(lots[0].startsAt).toISOString().slice(11, 19)}`);
   // The storm must end ≥ 5 s before the first lot ends (no extension churn); it runs at least until 6 s
   // after A is back, so the restarted instance is seen accepting bids.
   const latestStop = Math.min(...lots.map((l) => l.endsAt)) - 5000;
   const killAtMs = Math.min(CFG.killAtMs, Math.max(3000, (latestStop - Date.now()) * 0.35));
-  if (latestStop - Date.now() < killAtMs + 15_000) log(`  WARNING: set-up was slow, only ${((latestStop - Date.now()) / 1000).toFixed(0)} s of bidding left (raise FAULTS_KILL_LOT_MS)`);
+  if (latestStop - Date.now() < killAtMs + 15_000) log(`  WARNING: only ${((latestStop - Date.now()) / 1000).toFixed(0)} s of bidding left (raise FAULTS_KILL_LOT_MS)`);
 
   // The storm, with the kill.
   const instances = [
@@ -96,8 +98,9 @@ export async function killScenario(ctx) {
   const views = await Promise.all(lotIds.map((id) => lotView(b.url, id)));
   const lastEnd = Math.max(...views.map((v) => Date.parse(v.endsAt)));
   log(`  waiting for the lots to end (last end ${new Date(lastEnd).toISOString().slice(11, 19)}) and close`);
-  const closed = await waitClosed(b.url, lotIds, lastEnd - Date.now() + 20_000);
-  await sleep(1500); // lot.closed reaches the watchers after the result is written
+  const closed = await waitClosed(b.url, lotIds, lastEnd - Date.now() + 60_000);
+  // lot.closed reaches the watchers after the result is written: wait for it (up to 30 s on a busy machine).
+  await waitFor('lot.closed at every watcher on B', async () => (await groupB.report()).every((w) => w.closed > 0), 30_000, 500).catch(() => undefined);
 
   const { records } = await verifyRecords(checks, { url: b.url, db, lotIds, attempts: s.attempts });
   await verifyClosing(checks, { db, closed, records });
@@ -131,6 +134,15 @@ export async function killScenario(ctx) {
       '  why: each instance broadcasts a bid when it commits it (AuctionsRelay.onBid → room emit → streams adapter XADD, then local delivery); bids of the ' +
         'other instance arrive through the Redis stream. Two bids on one lot committed ms apart on different instances reach watchers in the order their ' +
         'XADDs complete, not by seq: nothing orders the fan-out per lot.',
+    );
+  }
+  // Each seq missing on B: where it was placed and how its client was answered, relative to the kill.
+  const attemptByKey = new Map(s.attempts.map((x) => [`${x.lotId}:${x.code}:${x.amount}`, x]));
+  for (const key of [...dB.missingSeqs.keys()].slice(0, 5)) {
+    const x = attemptByKey.get(seqOf.get(key));
+    checks.note(
+      `  missing on B: ${key} — ${x ? `placed on ${x.inst} over ${x.via}, ${x.outcome} (${x.status || x.errCode}) ${x.t1 - killAt} ms ${x.t1 < killAt ? 'before' : 'after'} the SIGKILL` : 'no attempt found'}` +
+        `${x?.inst === 'A' && x.outcome === 'acked' ? ': committed and answered by A, which died before its fan-out (serverSideEmit → XADD) reached Redis' : ''}`,
     );
   }
   checks.check(

@@ -9,9 +9,10 @@
  * What the clients got during the outage is printed exactly (status, code, channel).
  */
 import pg from 'pg';
-import { call, enrolActive, lotView, mapLimit, publishedLot, waitClosed } from '../lib/actors.mjs';
-import { log, readPgLog, sleep } from '../lib/infra.mjs';
+import { call, enrolActive, lotView, mapLimit, waitClosed } from '../../support/http-actors.mjs';
+import { log, readPgLog, sleep } from '../../support/infra.mjs';
 import { fmtTally, Storm, tally } from '../lib/storm.mjs';
+import { announcedLots, startBidding } from '../lib/lots.mjs';
 import { Checks, reportSocketAuthRace, verifyClosing, verifyLedger, verifyRecords } from '../lib/verify.mjs';
 
 const CFG = { lots: 3, biddersPerLot: 10, durationMs: Number(process.env.FAULTS_PG_LOT_MS ?? 40_000), restartAtMs: 4000, afterRecoveryMs: 7000 };
@@ -21,7 +22,7 @@ function watchServer(url) {
   const state = { firstDown: null, upAgain: null, stop: false };
   const loop = (async () => {
     while (!state.stop) {
-      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 500 });
+      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
       c.on('error', () => undefined);
       let ok;
       try {
@@ -41,7 +42,7 @@ function watchServer(url) {
   return { state, stop: async () => ((state.stop = true), await loop) };
 }
 
-async function waitHealthy(api, since, timeoutMs = 60_000) {
+async function waitHealthy(api, since, timeoutMs = 120_000) {
   for (;;) {
     const res = await call(api.url, 'GET', '/api/health', undefined, undefined, { timeoutMs: 3000 });
     if (res.status === 200) return Date.now();
@@ -53,7 +54,7 @@ async function waitHealthy(api, since, timeoutMs = 60_000) {
 export async function pgRestartScenario(ctx) {
   const checks = new Checks('pg');
   const { a, b, clerk, caseId, bidders, db, postgres } = ctx;
-  const lots = await mapLimit(Array.from({ length: CFG.lots }, (_, i) => i), 3, (i) => publishedLot(a.url, clerk, caseId, { startInMs: 2500, durationMs: CFG.durationMs, title: `pg ${i}` }));
+  const lots = await announcedLots(a.url, clerk, caseId, CFG.lots, 'pg');
   const lotIds = lots.map((l) => l.id);
   const team = bidders.slice(0, CFG.lots * CFG.biddersPerLot);
   const storm = await mapLimit(team, 10, async (bidder, i) => {
@@ -62,8 +63,7 @@ export async function pgRestartScenario(ctx) {
     return { token: bidder.token, index: bidder.index, codes: { [lotId]: code }, lots: [lotId], via: i % 4 < 2 ? 'http' : 'socket' };
   });
   log(`  ${CFG.lots} lots, ${storm.length} bidders enrolled (half HTTP, half socket, both instances)`);
-  const firstStart = Math.max(...lots.map((l) => l.startsAt));
-  if (Date.now() < firstStart + 200) await sleep(firstStart + 200 - Date.now());
+  await startBidding(a.url, clerk, lots, { durationMs: CFG.durationMs });
   const latestStop = Math.min(...lots.map((l) => l.endsAt)) - 5000;
 
   const instances = [
@@ -77,7 +77,7 @@ export async function pgRestartScenario(ctx) {
   const restartStart = Date.now();
   log(`  storm running; pg_ctl restart -m fast at ${CFG.restartAtMs / 1000} s`);
   try {
-    await postgres.restartFastAsync();
+    await postgres.restartFast();
   } catch (error) {
     log(`  pg_ctl: ${error.message}\n${readPgLog(postgres)}`);
     throw error;
@@ -135,7 +135,7 @@ export async function pgRestartScenario(ctx) {
   const views = await Promise.all(lotIds.map((id) => lotView(b.url, id)));
   const lastEnd = Math.max(...views.map((v) => Date.parse(v.endsAt)));
   log(`  waiting for the lots to end (last end ${new Date(lastEnd).toISOString().slice(11, 19)}) and close`);
-  const closed = await waitClosed(b.url, lotIds, lastEnd - Date.now() + 20_000);
+  const closed = await waitClosed(b.url, lotIds, lastEnd - Date.now() + 60_000);
   const { records } = await verifyRecords(checks, { url: b.url, db, lotIds, attempts: s.attempts });
   await verifyClosing(checks, { db, closed, records });
   await verifyLedger(checks, { url: b.url, adminToken: ctx.admin.token, lotIds, call });

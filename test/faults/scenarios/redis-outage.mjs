@@ -7,18 +7,19 @@
  * watchers on A those placed on B). Reported: what watchers received live during the outage, on the same
  * instance and across, and whether the outage's bids reached them later.
  */
-import { enrolActive, mapLimit, publishedLot } from '../lib/actors.mjs';
-import { log, sleep } from '../lib/infra.mjs';
+import { enrolActive, mapLimit } from '../../support/http-actors.mjs';
+import { log, sleep } from '../../support/infra.mjs';
 import { fmtTally, Storm, tally } from '../lib/storm.mjs';
+import { announcedLots, startBidding } from '../lib/lots.mjs';
 import { Checks, reportSocketAuthRace, verifyRecords } from '../lib/verify.mjs';
-import { checkDelivery, WatcherGroup } from '../lib/watchers.mjs';
+import { checkDelivery, WatcherGroup } from '../../support/watchers.mjs';
 
-const CFG = { lots: 2, biddersPerLot: 6, watchersPerLotPerInstance: 10, durationMs: Number(process.env.FAULTS_REDIS_LOT_MS ?? 45_000), phaseMs: 5000, reconnectWaitMs: 4000 };
+const CFG = { lots: 2, biddersPerLot: 6, watchersPerLotPerInstance: 10, durationMs: Number(process.env.FAULTS_REDIS_LOT_MS ?? 45_000), phaseMs: 5000, reconnectTimeoutMs: 60_000 };
 
 export async function redisScenario(ctx) {
   const checks = new Checks('redis');
   const { a, b, clerk, caseId, bidders, db, redis, cleanup } = ctx;
-  const lots = await mapLimit(Array.from({ length: CFG.lots }, (_, i) => i), 2, (i) => publishedLot(a.url, clerk, caseId, { startInMs: 2500, durationMs: CFG.durationMs, title: `redis ${i}` }));
+  const lots = await announcedLots(a.url, clerk, caseId, CFG.lots, 'redis');
   const lotIds = lots.map((l) => l.id);
   const team = bidders.slice(70, 70 + CFG.lots * CFG.biddersPerLot);
   const perLot = new Map(lotIds.map((id) => [id, []]));
@@ -29,10 +30,9 @@ export async function redisScenario(ctx) {
   });
   const wa = new WatcherGroup('redis-A', cleanup);
   const wb = new WatcherGroup('redis-B', cleanup);
-  const [ca, cb] = await Promise.all([wa.connect(a.url, lotIds, CFG.watchersPerLotPerInstance, 10), wb.connect(b.url, lotIds, CFG.watchersPerLotPerInstance, 10)]);
+  const [ca, cb] = await Promise.all([wa.connect(a.url, lotIds, CFG.watchersPerLotPerInstance, { concurrency: 10 }), wb.connect(b.url, lotIds, CFG.watchersPerLotPerInstance, { concurrency: 10 })]);
   log(`  ${CFG.lots} lots, ${team.length} bidders enrolled; watchers: ${ca.ok} on A, ${cb.ok} on B`);
-  const firstStart = Math.max(...lots.map((l) => l.startsAt));
-  if (Date.now() < firstStart + 200) await sleep(firstStart + 200 - Date.now());
+  await startBidding(a.url, clerk, lots, { durationMs: CFG.durationMs });
 
   const instances = [
     { name: 'A', url: a.url, up: true },
@@ -79,7 +79,7 @@ export async function redisScenario(ctx) {
   await redis.start();
   const upAt = Date.now();
   log(`  during the outage: ${during.length} bids — ${fmtTally(tally(during, (x) => `${x.inst}/${x.via} ${x.outcome === 'acked' ? 'acked' : `${x.outcome} ${x.errCode ?? x.status}`}`))}`);
-  log(`  redis-server started again on the same port (empty); waiting ${CFG.reconnectWaitMs / 1000} s for the adapters to reconnect`);
+  log(`  redis-server started again on the same port (empty); waiting for the adapters to reconnect`);
   const slow = during.filter((x) => x.t1 - x.t0 > 5000);
   const okOn = (inst, via) => during.filter((x) => x.inst === inst && x.via === via && x.outcome === 'acked').length;
   checks.check(
@@ -87,7 +87,30 @@ export async function redisScenario(ctx) {
     during.length > 0 && during.every((x) => x.outcome === 'acked') && slow.length === 0 && okOn('A', 'http') && okOn('B', 'http') && okOn('A', 'socket') && okOn('B', 'socket'),
     `A http ${okOn('A', 'http')}, B http ${okOn('B', 'http')}, A socket ${okOn('A', 'socket')}, B socket ${okOn('B', 'socket')} acked; ${during.filter((x) => x.outcome !== 'acked').length} not acked; ${slow.length} slower than 5 s`,
   );
-  await sleep(CFG.reconnectWaitMs);
+  // The adapters reconnect on their own (ioredis retries every ≤ 2 s; later on a busy machine). Rather than
+  // guess a delay, probe: one bid on A and one on B, until watchers on the other instance receive both
+  // (at most `reconnectTimeoutMs`). The bids that follow are the ones the fan-out check looks at.
+  const probeStart = Date.now();
+  let probes = 0;
+  let resumedAt = null;
+  while (Date.now() - probeStart < CFG.reconnectTimeoutMs) {
+    const lot = s.lots.get(lotIds[0]);
+    const team = perLot.get(lotIds[0]);
+    const placed = [];
+    for (const inst of instances) {
+      const bidder = team.find((x) => x.code !== lot.leader);
+      placed.push(await s.place({ token: bidder.token, index: bidder.index, via: 'http' }, lot, bidder.code, inst, lot.price + lot.increment));
+    }
+    probes++;
+    await sleep(1000);
+    const [ra, rb] = await Promise.all([wa.report(), wb.report()]);
+    const seen = (sockets, x) => x.outcome === 'acked' && sockets.filter((w) => w.lotId === x.lotId).every((w) => w.events.some(([seq]) => seq === x.seq));
+    if (seen(rb, placed[0]) && seen(ra, placed[1])) {
+      resumedAt = Date.now();
+      break;
+    }
+  }
+  log(`  cross-instance fan-out ${resumedAt ? `back ${((resumedAt - upAt) / 1000).toFixed(1)} s after Redis (${probes} probe pairs)` : `NOT back ${CFG.reconnectTimeoutMs / 1000} s after Redis`}`);
   const p3 = s.attempts.length;
   await phase(3000, 'A');
   await phase(2000, 'B');

@@ -15,19 +15,20 @@
  * no movement left pending; and at Stripe the money matches: the winners' holds captured once, every other
  * authorisation of these lots cancelled (nothing left held on a loser's card).
  */
-import { call, lotView, mapLimit, must, publishedLot, waitActive, waitClosed } from '../lib/actors.mjs';
-import { log, sleep } from '../lib/infra.mjs';
+import { call, lotView, mapLimit, must, waitActive, waitClosed } from '../../support/http-actors.mjs';
+import { log, sleep } from '../../support/infra.mjs';
 import { fmtTally, tally } from '../lib/storm.mjs';
+import { announcedLots, startBidding } from '../lib/lots.mjs';
 import { Checks, verifyLedger } from '../lib/verify.mjs';
 
-const CFG = { lots: 3, biddersPerLot: 6, durationMs: Number(process.env.FAULTS_STRIPE_LOT_MS ?? 25_000), settleTimeoutMs: 50_000 };
+const CFG = { lots: 3, biddersPerLot: 6, durationMs: Number(process.env.FAULTS_STRIPE_LOT_MS ?? 15_000), settleTimeoutMs: 50_000 };
 const FINAL = ['released', 'applied', 'forfeited', 'failed', 'waived'];
 
 export async function stripeScenario(ctx) {
   const checks = new Checks('stripe');
   const scenarioStart = Date.now();
   const { a, b, clerk, caseId, bidders, db, stripe, admin } = ctx;
-  const lots = await mapLimit(Array.from({ length: CFG.lots }, (_, i) => i), 3, (i) => publishedLot(a.url, clerk, caseId, { startInMs: 2500, durationMs: CFG.durationMs, title: `stripe ${i}` }));
+  const lots = await announcedLots(a.url, clerk, caseId, CFG.lots, 'stripe');
   const lotIds = lots.map((l) => l.id);
   const team = bidders.slice(40, 40 + CFG.lots * CFG.biddersPerLot);
 
@@ -58,7 +59,7 @@ export async function stripeScenario(ctx) {
       e.retried = again.status === 201 ? `201 ${again.body.status}` : `${again.status} ${again.body?.code ?? again.error}`;
     }
     try {
-      e.code = await waitActive(url, bidder, lotId, 30_000);
+      e.code = await waitActive(url, bidder, lotId, 60_000);
     } catch (error) {
       e.error = error.message;
     }
@@ -80,8 +81,7 @@ export async function stripeScenario(ctx) {
   checks.check('every enrolment became active (retry job and webhooks finish what Stripe errors left)', inactive.length === 0, inactive.length ? inactive.map((e) => e.error).slice(0, 2).join('; ') : `${enrolments.length} active`);
 
   // ── 2. bids: lots 0 and 1 get a sequence of bids, lot 2 none ──
-  const firstStart = Math.max(...lots.map((l) => l.startsAt));
-  if (Date.now() < firstStart + 200) await sleep(firstStart + 200 - Date.now());
+  await startBidding(a.url, clerk, lots, { durationMs: CFG.durationMs });
   const winners = {};
   for (const [k, lot] of lots.slice(0, 2).entries()) {
     const mine = enrolments.filter((e) => e.lotId === lot.id && e.code);
@@ -109,7 +109,7 @@ export async function stripeScenario(ctx) {
   log('  settlement faults queued: cancel 3×500 (not executed), 3×500 (executed), 2×drop after executing; capture 3×500 (executed); 4×500 on GET payment_intents; webhooks duplicated, each delayed 0.4 s, collected 0.5 s and delivered newest first');
 
   // ── 3. close, then give the retry job and the webhooks time ──
-  const closed = await waitClosed(b.url, lotIds, endsAt - Date.now() + 20_000);
+  const closed = await waitClosed(b.url, lotIds, endsAt - Date.now() + 60_000);
   const closedAt = Date.now();
   const states = async () =>
     (

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { RulesProfile } from '@fapai/domain';
 import { Public } from '../common/auth.js';
 import { RULES } from '../config/env.js';
+import { fanOutState } from '../realtime/io.adapter.js';
 
 @ApiTags('platform')
 @Controller()
@@ -15,18 +16,23 @@ export class HealthController {
     @Inject(RULES) private readonly rules: RulesProfile,
   ) {}
 
-  /** Readiness: 200 when the database answers, 503 otherwise. */
+  /**
+   * Readiness: 200 when the database answers, 503 otherwise. `redis` says whether the socket.io Redis adapter
+   * is connected (`off` without REDIS_URL): while it is `down` the instance still takes bids and serves its
+   * own watchers (status `degraded`, still 200), but watchers on other instances do not get its events.
+   */
   @Get('health')
   @Public()
-  async health(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'degraded'; db: 'up' | 'down'; rulesProfile: string; uptimeSeconds: number }> {
+  async health(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'degraded'; db: 'up' | 'down'; redis: 'up' | 'down' | 'off'; rulesProfile: string; uptimeSeconds: number }> {
     let db: 'up' | 'down' = 'up';
     try {
       await this.db.query('SELECT 1');
     } catch {
       db = 'down';
     }
+    const redis = !fanOutState.redisConfigured ? 'off' : fanOutState.redisReady ? 'up' : 'down';
     if (db === 'down') res.status(503);
-    return { status: db === 'up' ? 'ok' : 'degraded', db, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
+    return { status: db === 'up' && redis !== 'down' ? 'ok' : 'degraded', db, redis, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
   }
 
   /** Liveness: the process answers. */

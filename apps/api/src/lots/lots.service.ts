@@ -142,6 +142,8 @@ export class LotsService {
       const next = applyLotEvent(toLotState(locked), event, now.getTime(), this.rules);
       if (!next.ok) throw new LotError('LOT_TRANSITION_REFUSED', { reason: next.code, article: next.article }, next.message);
       applyLotState(locked, next.lot);
+      // A lot resumed with a new schedule (paused before it went live) has a new scheduled end.
+      if (event.type === 'resume' && next.lot.status === 'announced') locked.scheduledEndsAt = locked.endsAt;
       await em.save(locked);
       await this.audit.append(em, { stream: `lot:${id}`, action: `lot.${event.type}`, actorId: clerk.id, data: { status: locked.status, reason: locked.statusReason, endsAt: locked.endsAt } }, true);
       // Background work, enqueued with the change: the close at the (restored) end, or the deposits returned.

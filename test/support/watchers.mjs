@@ -1,0 +1,297 @@
+/**
+ * Watcher sockets in child processes, for the fault tests and the benchmark: socket.io-client (websocket
+ * transport) in namespace /auctions, each socket in `lot.watch` of one lot, recording every `lot.bid` (seq
+ * and receipt time) and `lot.closed`, and a millisecond histogram of receipt − the event's `committedAt`
+ * (both from this machine's clock). A child is driven over IPC by a `WatcherGroup` (the parent side, below):
+ *
+ *   { type: 'connect', url, lots, perLot, concurrency, reconnection } → { type: 'connected', ok, failed, retried, errors, ms }
+ *   { type: 'phase', from }      forget what was recorded; from now on record only events with seq ≥ from
+ *   { type: 'progress' }         → { type: 'progress', minLast, received }
+ *   { type: 'report' }           → { type: 'report', sockets: [{ lotId, events: [[seq, ms]], closed, disconnect }] }
+ *   { type: 'summary', from, to } → { type: 'summary', sockets, expected, received, missed, socketsMissing,
+ *                                     outOfOrder, duplicates, disconnects, hist } (every socket, seqs from…to)
+ *   { type: 'disconnect' }       → { type: 'disconnected' } (closes every socket; the child stays)
+ *   { type: 'close' }            → { type: 'closed' }, then the child exits
+ */
+import { fork } from 'node:child_process';
+import { io } from 'socket.io-client';
+import { MsHistogram } from './stats.mjs';
+
+if (process.argv[2] === '--watcher-child') runChild();
+
+function runChild() {
+  const sockets = [];
+  let phaseFrom = 0;
+  let hist = new MsHistogram();
+  let received = 0;
+  let disconnects = 0;
+
+  const newState = (lotId, socket) => ({ lotId, socket, seqs: [], ats: [], last: 0, closed: 0, disconnect: null });
+
+  const connectOne = (url, lotId, reconnection) =>
+    new Promise((resolve) => {
+      const socket = io(`${url}/auctions`, { transports: ['websocket'], forceNew: true, reconnection, timeout: 60_000 });
+      const state = newState(lotId, socket);
+      let settled = false;
+      const done = (ok, why) => {
+        if (settled) return;
+        settled = true;
+        if (ok) sockets.push(state);
+        else socket.close();
+        resolve({ ok, why });
+      };
+      socket.on('lot.bid', (e) => {
+        if (e.lotId !== lotId || e.seq < phaseFrom) return;
+        const now = Date.now();
+        received++;
+        hist.add(now - Date.parse(e.committedAt));
+        state.seqs.push(e.seq);
+        state.ats.push(now);
+        if (e.seq > state.last) state.last = e.seq;
+      });
+      socket.on('lot.closed', (e) => {
+        if (e.lotId === lotId) state.closed += 1;
+      });
+      socket.on('disconnect', (reason) => {
+        if (reason === 'io client disconnect') return;
+        disconnects++;
+        if (!state.disconnect) state.disconnect = { reason, at: Date.now() };
+      });
+      socket.once('connect_error', (err) => done(false, `connect_error: ${err.message}`));
+      socket.once('connect', () => {
+        socket
+          .timeout(60_000)
+          .emitWithAck('lot.watch', { lotId })
+          .then(
+            (ack) => (ack?.ok === false ? done(false, `lot.watch: ${ack.error?.code}`) : done(true)),
+            (err) => done(false, `lot.watch: ${err.message}`),
+          );
+      });
+    });
+
+  /**
+   * Connects perLot sockets to each lot, `concurrency` handshakes at a time. A handshake that fails is tried
+   * again (up to 3 times): on a loaded machine a connect may time out without the API being at fault, and
+   * what the tests look at is delivery to sockets that are watching. Retries are counted and reported.
+   */
+  async function connect({ url, lots, perLot, concurrency = 50, reconnection = false }) {
+    const started = Date.now();
+    const jobs = [];
+    for (const lotId of lots) for (let i = 0; i < perLot; i++) jobs.push(lotId);
+    let ok = 0;
+    let retried = 0;
+    const errors = {};
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const lotId = jobs[next++];
+        for (let attempt = 1; ; attempt++) {
+          const r = await connectOne(url, lotId, reconnection);
+          if (r.ok) {
+            ok++;
+            break;
+          }
+          errors[r.why] = (errors[r.why] ?? 0) + 1;
+          if (attempt >= 3) break;
+          retried++;
+          await new Promise((res) => setTimeout(res, 250 * attempt));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+    return { type: 'connected', ok, failed: jobs.length - ok, retried, errors, ms: Date.now() - started };
+  }
+
+  function summary({ from, to }) {
+    const expected = to >= from ? to - from + 1 : 0;
+    let missed = 0;
+    let socketsMissing = 0;
+    let outOfOrder = 0;
+    let duplicates = 0;
+    for (const s of sockets) {
+      const seen = new Set();
+      let max = 0;
+      for (const seq of s.seqs) {
+        if (seq < from || seq > to) continue;
+        if (seen.has(seq)) duplicates++;
+        if (seq < max) outOfOrder++;
+        else max = seq;
+        seen.add(seq);
+      }
+      if (seen.size < expected) {
+        missed += expected - seen.size;
+        socketsMissing++;
+      }
+    }
+    return { type: 'summary', sockets: sockets.length, expected, received, missed, socketsMissing, outOfOrder, duplicates, disconnects, hist: hist.toSparse() };
+  }
+
+  process.on('message', async (msg) => {
+    switch (msg.type) {
+      case 'connect':
+        process.send(await connect(msg));
+        break;
+      case 'phase':
+        phaseFrom = msg.from;
+        hist = new MsHistogram();
+        received = 0;
+        disconnects = 0;
+        for (const s of sockets) {
+          s.seqs = [];
+          s.ats = [];
+          s.last = 0;
+        }
+        process.send({ type: 'phase-ok' });
+        break;
+      case 'progress': {
+        let minLast = Number.MAX_SAFE_INTEGER;
+        for (const s of sockets) if (s.last < minLast) minLast = s.last;
+        process.send({ type: 'progress', minLast: sockets.length ? minLast : 0, received });
+        break;
+      }
+      case 'report':
+        process.send({ type: 'report', sockets: sockets.map((s) => ({ lotId: s.lotId, events: s.seqs.map((seq, i) => [seq, s.ats[i]]), closed: s.closed, disconnect: s.disconnect })) });
+        break;
+      case 'summary':
+        process.send(summary(msg));
+        break;
+      case 'disconnect':
+        for (const s of sockets) s.socket.close();
+        sockets.length = 0;
+        process.send({ type: 'disconnected' });
+        break;
+      case 'close':
+        for (const s of sockets) s.socket.close();
+        process.send({ type: 'closed' });
+        setTimeout(() => process.exit(0), 50);
+        break;
+      default:
+        break;
+    }
+  });
+  process.send({ type: 'ready' });
+}
+
+/** Parent side: one child process of watchers. */
+export class WatcherGroup {
+  constructor(name, cleanup) {
+    this.name = name;
+    this.child = fork(import.meta.filename, ['--watcher-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.ready = this.next('ready');
+    this.ready.catch(() => undefined);
+    cleanup.add(`watchers ${name}`, () => {
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    });
+  }
+
+  get pid() {
+    return this.child.pid;
+  }
+
+  get alive() {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The next message of `type`; rejects if the child exits first or nothing comes in `timeoutMs`. */
+  next(type, timeoutMs = 15 * 60_000) {
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+      };
+      const onMessage = (m) => {
+        if (m.type !== type) return;
+        finish();
+        resolve(m);
+      };
+      const onExit = (code, signal) => {
+        finish();
+        reject(new Error(`watcher process ${this.name} exited (${code ?? signal}) before '${type}'`));
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`watcher process ${this.name}: no '${type}' in ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+    });
+  }
+
+  async rpc(msg, replyType) {
+    await this.ready;
+    const p = this.next(replyType);
+    this.child.send(msg);
+    return p;
+  }
+
+  /** `perLot` sockets in each of `lots`; → { ok, failed, retried, errors, ms }. */
+  connect(url, lots, perLot, { concurrency = 50, reconnection = false } = {}) {
+    return this.rpc({ type: 'connect', url, lots, perLot, concurrency, reconnection }, 'connected');
+  }
+
+  phase(from) {
+    return this.rpc({ type: 'phase', from }, 'phase-ok');
+  }
+
+  progress() {
+    return this.rpc({ type: 'progress' }, 'progress');
+  }
+
+  /** Every socket's events ([seq, receipt ms]), `lot.closed` count and unexpected disconnect. */
+  async report() {
+    return (await this.rpc({ type: 'report' }, 'report')).sockets;
+  }
+
+  /** Figures over seqs from…to: missed, out of order, duplicates, and the delay histogram (sparse). */
+  summary(from, to) {
+    return this.rpc({ type: 'summary', from, to }, 'summary');
+  }
+
+  disconnect() {
+    return this.rpc({ type: 'disconnect' }, 'disconnected');
+  }
+
+  async close() {
+    if (!this.alive) return;
+    const p = this.next('closed', 30_000).catch(() => undefined);
+    this.child.send({ type: 'close' });
+    await p;
+    if (this.alive) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Compares what each socket received with the record (`expected`: lotId → number of bids, seqs 1…n).
+ * Returns per-socket figures and totals; `excused(lotId, seq)` marks seqs whose absence is explained.
+ */
+export function checkDelivery(sockets, expected, excused = () => false) {
+  const out = { sockets: sockets.length, complete: 0, missing: 0, missingExcused: 0, outOfOrder: 0, duplicates: 0, closedOnce: 0, closedWrong: 0, missingSeqs: new Map(), disconnected: 0 };
+  for (const s of sockets) {
+    const n = expected[s.lotId] ?? 0;
+    const seen = new Set();
+    let last = 0;
+    for (const [seq] of s.events) {
+      if (seen.has(seq)) out.duplicates++;
+      if (seq < last) out.outOfOrder++;
+      last = Math.max(last, seq);
+      seen.add(seq);
+    }
+    let missing = 0;
+    for (let q = 1; q <= n; q++) {
+      if (seen.has(q)) continue;
+      if (excused(s.lotId, q)) out.missingExcused++;
+      else {
+        missing++;
+        const key = `${s.lotId}:${q}`;
+        out.missingSeqs.set(key, (out.missingSeqs.get(key) ?? 0) + 1);
+      }
+    }
+    out.missing += missing;
+    if (missing === 0) out.complete++;
+    if (s.closed === 1) out.closedOnce++;
+    else out.closedWrong++;
+    if (s.disconnect) out.disconnected++;
+  }
+  return out;
+}
