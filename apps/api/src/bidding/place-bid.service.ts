@@ -215,6 +215,10 @@ export class PlaceBidService {
   private async decideLocked(userId: string, lotId: string, input: PlaceBidInput): Promise<PlaceBidResponse> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no listener of its own: without this one, a connection dropped while we hold
+    // it (PostgreSQL restarting) would be an unhandled 'error' event and end the process.
+    const onError = (error: Error): void => void (broken ??= error);
+    client.on('error', onError);
     let outcome: Outcome;
     try {
       if (!prepared.has(client)) {
@@ -240,6 +244,7 @@ export class PlaceBidService {
       throw error;
     } finally {
       // A client that failed for another reason than a refusal may hold a broken connection: destroy it.
+      client.off('error', onError);
       client.release(broken);
     }
 
