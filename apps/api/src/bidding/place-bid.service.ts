@@ -16,7 +16,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { decideBid, effectiveStatus, isStale, type BiddingState, type RulesProfile } from '@fapai/domain';
-import type { PlaceBidResponse } from '@fapai/contracts';
+import type { LotBidEvent, PlaceBidResponse } from '@fapai/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { RateLimiter } from '../common/rate-limit.js';
@@ -136,6 +136,19 @@ export class PlaceBidService {
     const r = rows[0];
     if (!r || r.round !== 'sale_off' || r.bid_count > 0) return;
     await this.place(r.user_id, e.lotId, { amount: Number(r.starting_price), idempotencyKey: 'sale-off-entry' }).catch(() => undefined);
+  }
+
+  /**
+   * Accepted bids of a lot with `fromSeq <= seq < toSeq`, as `lot.bid` events, from the record itself: for a
+   * fan-out that missed a peer's publication (the instance died after commit, or Redis was down).
+   */
+  async acceptedBetween(lotId: string, fromSeq: number, toSeq: number): Promise<LotBidEvent[]> {
+    const rows = (await this.db.query(
+      `SELECT seq, amount, bidder_code, priority_rank, placed_at, ends_at_after, extended FROM bids WHERE lot_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`,
+      [lotId, fromSeq, toSeq],
+    )) as { seq: number; amount: string; bidder_code: string; priority_rank: number | null; placed_at: Date; ends_at_after: Date; extended: boolean }[];
+    const now = new Date().toISOString();
+    return rows.map((r) => ({ lotId, seq: r.seq, amount: Number(r.amount), bidderCode: r.bidder_code, priority: r.priority_rank !== null, placedAt: r.placed_at.toISOString(), endsAt: r.ends_at_after.toISOString(), extended: r.extended, committedAt: now }));
   }
 
   /** Other instances' bids reach us through the realtime fan-out; they keep the stale check sharp. */

@@ -7,7 +7,7 @@
  * instances commit bids of one lot in turn (the row lock) but publish after commit independently, so
  * without ordering a watcher could see seq 22 before seq 21. A bid that arrives ahead of its predecessor
  * waits briefly (REORDER_WAIT_MS); if the predecessor never comes (an instance died after commit, Redis was
- * down) the held bids go out anyway and clients resync on the `seq` gap.
+ * down) it is read from the committed bid record and delivered in its place (`fillGaps`).
  */
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
@@ -84,18 +84,34 @@ export class AuctionsRelay implements OnApplicationBootstrap {
     }
     if (st.held.size > 0 && !st.timer) {
       const lot = st;
-      lot.timer = setTimeout(() => {
-        lot.timer = null;
-        for (const seq of [...lot.held.keys()].sort((a, b) => a - b)) {
-          this.emitLocal(lot.held.get(seq)!);
-          lot.next = seq + 1;
-        }
-        lot.held.clear();
-      }, REORDER_WAIT_MS);
+      lot.timer = setTimeout(() => void this.fillGaps(event.lotId, lot), REORDER_WAIT_MS);
     } else if (st.held.size === 0 && st.timer) {
       clearTimeout(st.timer);
       st.timer = null;
     }
+  }
+
+  /**
+   * A predecessor did not arrive in time: its instance died between commit and publication, or Redis was
+   * down. The committed record has it, so read the missing bids from there and deliver everything held in
+   * order; only if the record cannot be read are the held bids delivered past the gap (clients resync).
+   */
+  private async fillGaps(lotId: string, st: LotOrder): Promise<void> {
+    if (st.held.size === 0 || st.next === null) {
+      st.timer = null;
+      return;
+    }
+    const highest = Math.max(...st.held.keys());
+    const missing = await this.placeBid.acceptedBetween(lotId, st.next, highest).catch(() => [] as LotBidEvent[]);
+    st.timer = null;
+    if (this.order.get(lotId) !== st) return; // the lot closed meanwhile
+    for (const e of missing) if (!st.held.has(e.seq)) st.held.set(e.seq, e);
+    for (const seq of [...st.held.keys()].sort((a, b) => a - b)) {
+      if (st.next !== null && seq < st.next) continue;
+      this.emitLocal(st.held.get(seq)!);
+      st.next = seq + 1;
+    }
+    st.held.clear();
   }
 
   private flushConsecutive(st: LotOrder): void {
