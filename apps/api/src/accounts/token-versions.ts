@@ -38,11 +38,13 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
     return version;
   }
 
-  /** Bumps the version inside the caller's transaction and tells every instance once it commits. */
+  /**
+   * Bumps the version inside the caller's transaction and tells every instance once it commits. The caller
+   * calls `forget` after the commit: forgetting before it would let a request re-cache the old version.
+   */
   async revoke(em: EntityManager, userId: string): Promise<void> {
     await em.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [userId]);
     await em.query('SELECT pg_notify($1, $2::text)', [TOKEN_REVOKED_CHANNEL, userId]);
-    this.cache.delete(userId);
   }
 
   /** Forgets a user's entry right after the revoking transaction committed (this instance). */
