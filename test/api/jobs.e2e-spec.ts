@@ -89,6 +89,9 @@ const peer = (): TestPlatform => {
 afterAll(async () => {
   await b?.stop();
   await a?.stop();
+  // pg-boss 10's stop() leaves a worker-removal loop running (1-s ticks, not awaited); if Jest tears the
+  // module environment down under it, its lazy require of timers fails the file after every test passed.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
 });
 
 describe('two instances on one database', () => {
