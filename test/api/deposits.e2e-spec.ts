@@ -251,6 +251,41 @@ describe('failures half-way', () => {
     const line = (await expectLedgerBalanced(t, admin)).find((l) => l.lotId === lot)!;
     expect(line).toMatchObject({ secured: 140_000, released: 140_000, stillHeld: 0, balanced: true });
   }, 40_000);
+
+  it('Stripe carried out a release but answered 500 (kept for the key), with no webhook: the retry finds it done and never re-sends the kept key', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 60_000 });
+    const a = await registerBidder(t);
+    const aEnrol = (await enrol(t, a, lot)).body as unknown as EnrolmentBody & { id: string };
+    const pi = aEnrol.deposit!.paymentIntentId!;
+    // No webhook reaches the API during this test: only the retry job can finish the movement.
+    gateway.local!.setWebhookEndpoint(null);
+    try {
+      gateway.local!.faults.failNext(1, { path: '/v1/payment_intents/*/cancel', method: 'POST', status: 500, execute: 'first' });
+      await t.http.post(`/api/lots/${lot}/withdraw`).set(clerk.auth).send({ reason: '执行依据被撤销' }).expect(201);
+      await t.platform.app.get(DepositsService).releaseAll(lot);
+      expect(gateway.local!.paymentIntent(pi)).toMatchObject({ status: 'canceled' }); // done at Stripe, unknown to us
+      const [pending] = (await t.db.query(`SELECT status, last_error FROM deposit_movements WHERE lot_id = $1 AND kind = 'release'`, [lot])).rows as { status: string; last_error: string }[];
+      expect(pending).toMatchObject({ status: 'pending', last_error: expect.stringMatching(/^answered 5xx: /) });
+      await waitFor('release done by the retry job', async () => {
+        const r = await t.db.query(`SELECT status FROM deposit_movements WHERE lot_id = $1 AND kind = 'release'`, [lot]);
+        return r.rows[0].status === 'done';
+      }, 20_000);
+      expect((await t.http.get(`/api/lots/${lot}/enrolments/me`).set(a.auth)).body).toMatchObject({ deposit: { status: 'released' } });
+      const cancels = gateway.local!.requests().filter((r) => r.path === `/v1/payment_intents/${pi}/cancel`);
+      // The kept key went out once (Stripe-Should-Retry: false stops the SDK's own retries); the retry
+      // job's calls each had a fresh key and ran for real (refused as already cancelled, then read).
+      const keptKey = `deposit-release:${aEnrol.id}`;
+      expect(cancels.filter((r) => r.idempotencyKey === keptKey)).toHaveLength(1);
+      const fresh = cancels.filter((r) => r.idempotencyKey !== keptKey);
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(fresh.every((r) => !r.replayed && r.idempotencyKey!.startsWith(`${keptKey}:after-5xx-`))).toBe(true);
+      expect(new Set(fresh.map((r) => r.idempotencyKey)).size).toBe(fresh.length);
+      const line = (await expectLedgerBalanced(t, admin)).find((l) => l.lotId === lot)!;
+      expect(line).toMatchObject({ secured: 70_000, released: 70_000, stillHeld: 0, balanced: true });
+    } finally {
+      gateway.onListening(t.url);
+    }
+  }, 40_000);
 });
 
 describe('hold conversion', () => {

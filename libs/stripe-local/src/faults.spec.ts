@@ -41,13 +41,21 @@ describe('failNext', () => {
     expect(local.paymentIntents()).toHaveLength(1);
   });
 
-  it('execute: first — the payment happened, the answer is a 500 that retries replay', async () => {
+  it('execute: first — the payment happened, the answer is a 500 kept for the key, marked Stripe-Should-Retry: false', async () => {
     local.faults.failNext(1, { execute: 'first' });
-    const err = await rejection(create(client({ maxNetworkRetries: 2 }), { metadata: { enrolmentId: 'enr_500' } }));
+    const s = client({ maxNetworkRetries: 2 });
+    const err = await rejection(create(s, { metadata: { enrolmentId: 'enr_500' } }));
     expect(err).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(err.headers?.['stripe-should-retry']).toBe('false');
+    // the SDK heeds the header: one request, no pointless replays
+    expect(apiRequests().map((r) => [r.status, r.replayed])).toEqual([[500, false]]);
+    // the same key again is a replay of the kept 500, still marked
+    const key = apiRequests()[0]!.idempotencyKey!;
+    const again = await rejection(s.paymentIntents.create({ amount: 5_000, currency: 'cny', allowed_payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true, metadata: { enrolmentId: 'enr_500' } }, { idempotencyKey: key }));
+    expect(again).toMatchObject({ statusCode: 500 });
+    expect(again.headers?.['stripe-should-retry']).toBe('false');
     expect(apiRequests().map((r) => [r.status, r.replayed])).toEqual([
       [500, false],
-      [500, true],
       [500, true],
     ]);
     // The platform reconciles: the intent exists and succeeded.

@@ -255,7 +255,8 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       if (found.kind === 'replay') {
         log.replayed = true;
         const { status, body, requestId: original } = found.response;
-        return settle({ status, body, headers: { ...headers, 'Idempotent-Replayed': 'true', 'Original-Request': original } });
+        // As Stripe does: a kept 5xx would only be replayed again, so the SDK is told not to retry it.
+        return settle({ status, body, headers: { ...headers, 'Idempotent-Replayed': 'true', 'Original-Request': original, ...(status >= 500 ? { 'Stripe-Should-Retry': 'false' } : {}) } });
       }
     }
     let result: Answer;
@@ -273,7 +274,8 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     }
     // State may change even when the request fails (a decline is recorded), so events always go out.
     const delivered = dispatcher.enqueue(ctx.events);
-    const final = replaceWith ?? result;
+    // A 5xx after executing is kept for the key (below); retrying it could only replay it.
+    const final = replaceWith ? { ...replaceWith, headers: { ...replaceWith.headers, ...(key ? { 'Stripe-Should-Retry': 'false' } : {}) } } : result;
     if (key) {
       if (stored || replaceWith) idempotency.save(auth.scope, key, { status: final.status, body: final.body, requestId });
       else idempotency.release(auth.scope, key);

@@ -166,14 +166,14 @@ export async function stripeScenario(ctx) {
   await verifyLedger(checks, { url: b.url, adminToken: admin.token, call }); // every lot of the run
 
   // A call that Stripe executed but answered 500 keeps answering 500 for its idempotency key: how often
-  // did the API repeat it instead of asking Stripe for the PaymentIntent's state?
+  // did the API repeat it anyway (expected: never)?
   const log500 = ((await stripe.control('GET', 'requests')).data ?? []).filter((q) => q.at >= scenarioStart && q.idempotencyKey && q.status === 500 && q.replayed);
   const replays = tally(log500, (q) => q.idempotencyKey.replace(/:[0-9a-f-]{36}.*$/, ''));
   const worst = Math.max(0, ...Object.values(tally(log500, (q) => q.idempotencyKey)));
   if (log500.length) {
     checks.finding(
       `the API re-sent calls whose 500 Stripe keeps for the idempotency key ${log500.length} times (${fmtTally(replays)}; up to ${worst} times one key): ` +
-        'the retry job (DepositsService.carryOut/retryDue) repeats the same request and never retrieves the PaymentIntent, so such a movement is finished only by a webhook',
+        'a replayed 500 can never succeed, so such a movement is finished only by a webhook (DepositsService.carryOut sends a fresh key after an answered 5xx; the SDK should heed Stripe-Should-Retry: false)',
     );
   }
 

@@ -161,7 +161,8 @@ export class DepositsService implements OnModuleInit {
   }
 
   private async noteError(key: string, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message.slice(0, 300) : String(error);
+    const text = error instanceof Error ? error.message : String(error);
+    const message = (answeredServerError(error) ? `${ANSWERED_5XX}${text}` : text).slice(0, 300);
     await this.db.query(
       `UPDATE deposit_movements SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => least(60, 2 ^ least(attempts, 6))) WHERE idempotency_key = $1 AND status = 'pending'`,
       [key, message],
@@ -415,13 +416,23 @@ export class DepositsService implements OnModuleInit {
   /** Carries out one pending movement at Stripe with its idempotency key, then confirms it. */
   async carryOut(movementId: string): Promise<void> {
     const rows = (await this.db.query(
-      `SELECT m.id, m.kind, m.amount, m.idempotency_key, m.status, d.mode, d.payment_intent_id, d.enrolment_id FROM deposit_movements m JOIN deposits d ON d.id = m.deposit_id WHERE m.id = $1`,
+      `SELECT m.id, m.kind, m.amount, m.idempotency_key, m.status, m.attempts, m.last_error, d.mode, d.payment_intent_id, d.enrolment_id FROM deposit_movements m JOIN deposits d ON d.id = m.deposit_id WHERE m.id = $1`,
       [movementId],
-    )) as { id: string; kind: MovementKind; amount: string; idempotency_key: string; status: string; mode: Deposit['mode']; payment_intent_id: string | null; enrolment_id: string }[];
+    )) as { id: string; kind: MovementKind; amount: string; idempotency_key: string; status: string; attempts: number; last_error: string | null; mode: Deposit['mode']; payment_intent_id: string | null; enrolment_id: string }[];
     const m = rows[0];
     if (!m || m.status !== 'pending') return;
     const stripe = this.gateway.stripe;
     const amount = Number(m.amount);
+    // Stripe keeps an answered 500 for its idempotency key: re-sending the same key would get the same 500
+    // for ever. An answered request is no longer in flight, and whether it took effect is checked below
+    // (the intent is looked up, or the repeated operation is refused as already done), so the next attempt
+    // goes out under a key of its own. A timeout or a cut connection keeps the key: that request may still
+    // be running at Stripe, and only the same key keeps a second one from running beside it.
+    const key = m.last_error?.startsWith(ANSWERED_5XX) ? `${m.idempotency_key}:after-5xx-${m.attempts}` : m.idempotency_key;
+    const retrieveIfRefunded = (error: unknown) => {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'charge_already_refunded') return null;
+      throw error;
+    };
     try {
       if (m.kind === 'secure') {
         const deposit = await this.db.getRepository(Deposit).findOneByOrFail({ enrolmentId: m.enrolment_id });
@@ -433,7 +444,7 @@ export class DepositsService implements OnModuleInit {
         // The answer was lost: Stripe may hold the PaymentIntent already (and keeps a 500 for the key), so
         // look for it first and re-send only if it is not there.
         const found = await this.findAttemptIntent(deposit);
-        const intent = found ?? (await stripe.paymentIntents.create(this.paymentIntentParams(deposit), { idempotencyKey: m.idempotency_key }));
+        const intent = found ?? (await stripe.paymentIntents.create(this.paymentIntentParams(deposit), { idempotencyKey: key }));
         await this.reconcile(intent);
         return;
       }
@@ -448,21 +459,21 @@ export class DepositsService implements OnModuleInit {
       }
       let intent: Stripe.PaymentIntent;
       if (m.kind === 'release' && m.mode === 'hold') {
-        intent = await stripe.paymentIntents.cancel(m.payment_intent_id, {}, { idempotencyKey: m.idempotency_key }).catch(async (error: unknown) => {
+        intent = await stripe.paymentIntents.cancel(m.payment_intent_id, {}, { idempotencyKey: key }).catch(async (error: unknown) => {
           // Already cancelled (the hold expired) or already captured (an applied deposit returned after a
           // sale was set aside): the truth is what Stripe holds now.
           if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return stripe.paymentIntents.retrieve(m.payment_intent_id!);
           throw error;
         });
         if (intent.status === 'succeeded') {
-          await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: `${m.idempotency_key}:refund` });
+          await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: `${key}:refund` }).catch(retrieveIfRefunded);
           intent = await stripe.paymentIntents.retrieve(m.payment_intent_id, { expand: ['latest_charge'] });
         }
       } else if (m.kind === 'release') {
-        await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: m.idempotency_key });
+        await stripe.refunds.create({ payment_intent: m.payment_intent_id, amount, metadata: { kind: 'deposit-release', enrolmentId: m.enrolment_id } }, { idempotencyKey: key }).catch(retrieveIfRefunded);
         intent = await stripe.paymentIntents.retrieve(m.payment_intent_id, { expand: ['latest_charge'] });
       } else if (m.mode === 'hold') {
-        intent = await stripe.paymentIntents.capture(m.payment_intent_id, { amount_to_capture: amount }, { idempotencyKey: m.idempotency_key }).catch(async (error: unknown) => {
+        intent = await stripe.paymentIntents.capture(m.payment_intent_id, { amount_to_capture: amount }, { idempotencyKey: key }).catch(async (error: unknown) => {
           if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return stripe.paymentIntents.retrieve(m.payment_intent_id!);
           throw error;
         });
@@ -544,6 +555,13 @@ export class DepositsService implements OnModuleInit {
       return { lotId: r.lot_id, secured, released, applied, forfeited, stillHeld, balanced: secured === out + stillHeld, doubleMovements: Number(r.dbl) };
     });
   }
+}
+
+/** Marks a movement's last error as a 5xx that Stripe answered (and keeps for the key), not a lost answer. */
+const ANSWERED_5XX = 'answered 5xx: ';
+
+function answeredServerError(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeError && !(error instanceof Stripe.errors.StripeConnectionError) && (error.statusCode ?? 0) >= 500;
 }
 
 function movementKey(kind: MovementKind, enrolmentId: string): string {

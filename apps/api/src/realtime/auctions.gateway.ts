@@ -5,6 +5,7 @@
  * `AuctionsRelay`, never by a service importing the gateway.
  */
 import { Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { MetricsService } from '../observability/metrics.service.js';
 import { plainToInstance } from 'class-transformer';
@@ -39,6 +40,15 @@ function parse<T extends object>(cls: new () => T, body: unknown): T {
 
 type AuctionSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user?: AuthUser }>;
 
+/** A watcher on this instance was given the lot's snapshot at `seq` (the relay starts the lot's order there). */
+export class LotWatched {
+  static readonly topic = 'lot.watched';
+  constructor(
+    readonly lotId: string,
+    readonly seq: number,
+  ) {}
+}
+
 export const lotRoom = (lotId: string): string => `lot:${lotId}`;
 export const userRoom = (userId: string): string => `user:${userId}`;
 
@@ -52,6 +62,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly lots: LotsService,
     private readonly placeBid: PlaceBidService,
     private readonly metrics: MetricsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   handleDisconnect(): void {
@@ -77,8 +88,17 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   async watch(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
     try {
       const { lotId } = parse(WatchMessage, body);
-      const lot = await this.lots.getPublic(lotId);
+      // Join before reading the snapshot: a bid committed in between then reaches the watcher as an event
+      // (a repeat of the snapshot is dropped by seq) instead of falling between snapshot and room.
       await socket.join(lotRoom(lotId));
+      let lot;
+      try {
+        lot = await this.lots.getPublic(lotId);
+      } catch (error) {
+        await socket.leave(lotRoom(lotId));
+        throw error;
+      }
+      this.events.emit(LotWatched.topic, new LotWatched(lotId, lot.seq));
       return { ok: true, lot, serverTime: new Date().toISOString() };
     } catch (error) {
       return { ok: false, error: toErrorBody(error) };
