@@ -166,6 +166,26 @@ export class LotsService {
     return publicLotView(lot, rows[0].now, { courtName: rows[0].court_name, caseNumber: rows[0].case_number });
   }
 
+  /**
+   * Where the given lots stand: their bid seq and, for a lot closed more than `closedForS` seconds ago, how
+   * it ended (sold/unsold only while still in that state). For the relay's sweep across instances.
+   */
+  async progressOf(ids: string[], closedForS: number): Promise<{ id: string; seq: number; closed: { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null } | null; closedLongAgo: boolean }[]> {
+    const rows = (await this.db.query(
+      `SELECT id, seq, status, current_price, leader_code, closed_at IS NOT NULL AND closed_at < now() - make_interval(secs => $2) AS closed_long_ago FROM lots WHERE id = ANY($1)`,
+      [ids, closedForS],
+    )) as { id: string; seq: number; status: string; current_price: string | null; leader_code: string | null; closed_long_ago: boolean }[];
+    return rows.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      closedLongAgo: r.closed_long_ago,
+      closed:
+        r.closed_long_ago && (r.status === 'sold' || r.status === 'unsold')
+          ? { outcome: r.status, price: r.status === 'sold' && r.current_price !== null ? Number(r.current_price) : null, bidderCode: r.status === 'sold' ? r.leader_code : null }
+          : null,
+    }));
+  }
+
   searchPublic(query: SearchLotsQuery) {
     return this.search.search(query);
   }

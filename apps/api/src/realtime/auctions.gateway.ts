@@ -17,6 +17,7 @@ import { TokenVerifier, type AuthUser } from '../common/auth.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { assertCleanInput, validationError } from '../common/validation.js';
 import { PlaceBidService } from '../bidding/place-bid.service.js';
+import { FreshReadCoalescer } from '../common/fresh-read-coalescer.js';
 import { LotsService } from '../lots/lots.service.js';
 
 class WatchMessage {
@@ -56,6 +57,8 @@ export const userRoom = (userId: string): string => `user:${userId}`;
 export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('AuctionsGateway');
   @WebSocketServer() server!: Namespace<ClientToServerEvents, ServerToClientEvents>;
+  /** Watchers of one lot arriving together share snapshot reads (each read starts after they joined). */
+  private readonly snapshots = new FreshReadCoalescer((lotId: string) => this.lots.getPublic(lotId));
 
   constructor(
     private readonly tokens: TokenVerifier,
@@ -93,12 +96,12 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       await socket.join(lotRoom(lotId));
       let lot;
       try {
-        lot = await this.lots.getPublic(lotId);
+        lot = await this.snapshots.get(lotId);
       } catch (error) {
         await socket.leave(lotRoom(lotId));
         throw error;
       }
-      this.events.emit(LotWatched.topic, new LotWatched(lotId, lot.seq));
+      if (!lot.closedAt) this.events.emit(LotWatched.topic, new LotWatched(lotId, lot.seq));
       return { ok: true, lot, serverTime: new Date().toISOString() };
     } catch (error) {
       return { ok: false, error: toErrorBody(error) };

@@ -4,29 +4,40 @@
  *
  * With several instances (REDIS_URL), each instance publishes its bids to the others through the socket.io
  * Redis adapter (`serverSideEmit`) and every instance delivers to its own watchers in `seq` order, filling
- * gaps from the bid record (`LotSequencer`).
+ * gaps from the bid record (`LotSequencer`). A gap shows only when a later bid comes, so a sweep (every
+ * SWEEP_MS, and at once when Redis is back after an outage) compares the watched lots with the record:
+ * it delivers bids no event will bring (the last ones of a killed peer, those published while Redis was
+ * down) and the `lot.closed` of a lot another instance closed while its message could not get through.
  */
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { LotBidEvent } from '@fapai/contracts';
 import { BidPlaced, LotClosed } from '../bidding/bid-placed.event.js';
-import { LotStatusChanged } from '../lots/lots.service.js';
+import { LotStatusChanged, LotsService } from '../lots/lots.service.js';
 import { PlaceBidService } from '../bidding/place-bid.service.js';
 import { AuctionsGateway, LotWatched, lotRoom, userRoom } from './auctions.gateway.js';
 import { fanOutState } from './io.adapter.js';
 import { LotSequencer } from './lot-sequencer.js';
 
 const REORDER_WAIT_MS = 250;
+const SWEEP_MS = 5_000;
+/** A close older than this whose message never came was lost (younger ones may still be on their way). */
+const CLOSE_LOST_AFTER_S = 10;
 const PEER_BID = 'fapai:lot.bid';
 const PEER_CLOSED = 'fapai:lot.closed';
 
 @Injectable()
-export class AuctionsRelay implements OnApplicationBootstrap {
+export class AuctionsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AuctionsRelay');
   private readonly sequencer: LotSequencer;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping = false;
+  private readonly onReconnect = () => void this.sweep();
 
   constructor(
     private readonly gateway: AuctionsGateway,
     private readonly placeBid: PlaceBidService,
+    private readonly lots: LotsService,
   ) {
     this.sequencer = new LotSequencer({
       deliver: (event) => this.gateway.server.local.to(lotRoom(event.lotId)).emit('lot.bid', event),
@@ -43,6 +54,36 @@ export class AuctionsRelay implements OnApplicationBootstrap {
     });
     // Only the instance that closes a lot hears LotClosed; the others forget the lot's order on this.
     this.gateway.server.on(PEER_CLOSED, (lotId: string) => this.sequencer.closed(lotId));
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
+    fanOutState.onReconnect.add(this.onReconnect);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    fanOutState.onReconnect.delete(this.onReconnect);
+  }
+
+  /** Brings this instance's watchers up to the record for every lot it tracks (see the file comment). */
+  async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    const tracked = this.sequencer.tracked();
+    if (tracked.length === 0) return;
+    this.sweeping = true;
+    try {
+      const progress = await this.lots.progressOf(tracked.map((t) => t.lotId), CLOSE_LOST_AFTER_S);
+      for (const p of progress) {
+        await this.sequencer.catchUp(p.id, p.seq);
+        if (p.closedLongAgo) {
+          if (p.closed) this.gateway.server.local.to(lotRoom(p.id)).emit('lot.closed', { lotId: p.id, ...p.closed });
+          this.sequencer.closed(p.id);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`sweep failed (retried in ${SWEEP_MS / 1000} s): ${String(error)}`);
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /**

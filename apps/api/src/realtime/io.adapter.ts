@@ -11,7 +11,7 @@ import type { Server, ServerOptions } from 'socket.io';
  * connection state recovery working across them); without it, one instance works on its own.
  */
 /** Whether the Redis adapter can publish now; while it cannot, events go to this instance's watchers only. */
-export const fanOutState = { redisConfigured: false, redisReady: false };
+export const fanOutState = { redisConfigured: false, redisReady: false, onReconnect: new Set<() => void>() };
 
 export class AuctionsIoAdapter extends IoAdapter {
   private readonly log = new Logger('AuctionsIoAdapter');
@@ -39,7 +39,13 @@ export class AuctionsIoAdapter extends IoAdapter {
       // would make it spin); publishing is avoided meanwhile because the relay delivers locally.
       this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n) });
       fanOutState.redisConfigured = true;
-      this.redis.on('ready', () => (fanOutState.redisReady = true));
+      let connectedBefore = false;
+      this.redis.on('ready', () => {
+        fanOutState.redisReady = true;
+        // Back after an outage: what peers published meanwhile never arrived (the relay catches up).
+        if (connectedBefore) for (const listener of fanOutState.onReconnect) listener();
+        connectedBefore = true;
+      });
       this.redis.on('close', () => (fanOutState.redisReady = false));
       this.redis.on('end', () => (fanOutState.redisReady = false));
       this.redis.on('error', (error: Error) => this.log.warn(`redis: ${error.message}`));

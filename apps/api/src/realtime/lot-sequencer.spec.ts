@@ -137,3 +137,29 @@ describe('LotSequencer', () => {
     expect(seq.size).toBe(0);
   });
 });
+
+describe('LotSequencer.catchUp', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('delivers the bids the record has beyond what was heard of (a killed peer\'s last bids), once', async () => {
+    const { seq, seen, fetches } = setup([bid(1), bid(2), bid(3)]);
+    seq.watched(LOT, 0);
+    seq.accept(bid(1));
+    await seq.catchUp(LOT, 3);
+    expect(fetches).toEqual([[2, 4]]);
+    expect(seen).toEqual([1, 2, 3]);
+    seq.accept(bid(3)); // the peer's event, late
+    await seq.catchUp(LOT, 3); // nothing new: no read
+    expect(seen).toEqual([1, 2, 3]);
+    expect(fetches).toHaveLength(1);
+  });
+
+  it('lists the tracked lots with the seq each expects, and ignores lots it does not track', async () => {
+    const { seq, fetches } = setup([bid(1, 'other')]);
+    seq.watched(LOT, 7);
+    expect(seq.tracked()).toEqual([{ lotId: LOT, next: 8 }]);
+    await seq.catchUp('other', 1);
+    expect(fetches).toEqual([]);
+  });
+});

@@ -78,6 +78,24 @@ export class LotSequencer {
     return this.order.size;
   }
 
+  /** The lots whose order is tracked, with the seq each expects next. */
+  tracked(): { lotId: string; next: number }[] {
+    return [...this.order].map(([lotId, st]) => ({ lotId, next: st.next }));
+  }
+
+  /**
+   * The record says the lot has reached `seq`: deliver what this instance has not heard of up to there.
+   * For bids no event will ever bring: the last bids a killed peer committed, or those published while
+   * Redis was down. A peer's event still on its way is dropped as a repeat when it comes.
+   */
+  async catchUp(lotId: string, seq: number): Promise<void> {
+    const st = this.order.get(lotId);
+    if (!st || seq < st.next) return;
+    const missing = await this.deps.fetchMissing(lotId, st.next, seq + 1);
+    if (this.order.get(lotId) !== st) return;
+    for (const e of missing) this.accept(e);
+  }
+
   private async fillGaps(lotId: string, st: LotOrder): Promise<void> {
     if (st.held.size === 0) {
       st.timer = null;
