@@ -1,5 +1,18 @@
 import { ConfigError, loadConfig } from './config/env.js';
+import { isPgBossBookkeepingRejection } from './jobs/pg-boss-guard.js';
 import { startPlatform } from './platform.js';
+
+// Node's default for an unhandled rejection is to exit; kept, except for pg-boss's own un-awaited
+// bookkeeping writes when the database is briefly away (see pg-boss-guard.ts).
+process.on('unhandledRejection', (reason: unknown) => {
+  if (isPgBossBookkeepingRejection(reason)) {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), service: 'fapai-api', context: 'Jobs', msg: `pg-boss could not record a job's outcome (it will expire and be retried): ${message}` })}\n`);
+    return;
+  }
+  process.stderr.write(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+  process.exit(1);
+});
 
 async function main(): Promise<void> {
   let config;

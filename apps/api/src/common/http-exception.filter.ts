@@ -62,7 +62,7 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   const code = e.code ?? e.driverError?.code;
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004'].includes(code)) return true;
   if (e.name === 'QueryRunnerAlreadyReleasedError' || e.name === 'QueryRunnerProviderAlreadyReleasedError' || e.name === 'ConnectionIsNotSetError') return true;
-  return /Connection terminated|connect ECONNREFUSED|read ECONNRESET|the database system is (starting up|shutting down)|terminating connection due to administrator command|Query runner already released|timeout exceeded when trying to connect/i.test(
+  return /Connection terminated|connect ECONNREFUSED|read ECONNRESET|the database system is (starting up|shutting down)|terminating connection due to administrator command|Query runner already released|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable/i.test(
     `${e.message ?? ''} ${e.driverError?.message ?? ''}`,
   );
 }
