@@ -167,7 +167,8 @@ export async function stripeScenario(ctx) {
 
   // A call that Stripe executed but answered 500 keeps answering 500 for its idempotency key: how often
   // did the API repeat it anyway (expected: never)?
-  const log500 = ((await stripe.control('GET', 'requests')).data ?? []).filter((q) => q.at >= scenarioStart && q.idempotencyKey && q.status === 500 && q.replayed);
+  const requestLog = ((await stripe.control('GET', 'requests')).data ?? []).filter((q) => q.at >= scenarioStart);
+  const log500 = requestLog.filter((q) => q.idempotencyKey && q.status === 500 && q.replayed);
   const replays = tally(log500, (q) => q.idempotencyKey.replace(/:[0-9a-f-]{36}.*$/, ''));
   const worst = Math.max(0, ...Object.values(tally(log500, (q) => q.idempotencyKey)));
   if (log500.length) {
@@ -175,6 +176,10 @@ export async function stripeScenario(ctx) {
       `the API re-sent calls whose 500 Stripe keeps for the idempotency key ${log500.length} times (${fmtTally(replays)}; up to ${worst} times one key): ` +
         'a replayed 500 can never succeed, so such a movement is finished only by a webhook (DepositsService.carryOut sends a fresh key after an answered 5xx; the SDK should heed Stripe-Should-Retry: false)',
     );
+    // Every request under the first such key, to see which path re-sent it.
+    const key = log500[0].idempotencyKey;
+    const trail = requestLog.filter((q) => q.idempotencyKey === key).map((q) => `+${q.at - requestLog[0].at} ms ${q.method} ${q.path} → ${q.status ?? 'dropped'}${q.replayed ? ' (replayed)' : ''}${q.fault ? ` [${q.fault}]` : ''}`);
+    checks.note(`  requests under ${key.replace(/:[0-9a-f-]{36}/, ':…')}: ${trail.join('; ')}`);
   }
 
   // ── the money at Stripe ──
