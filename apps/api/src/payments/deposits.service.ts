@@ -61,6 +61,12 @@ export class DepositSecured {
 }
 
 const HOLD_LIFETIME_MS = 7 * 24 * 3600_000;
+/**
+ * Whoever carries out a movement holds it this long (`next_attempt_at`), so the retry job does not send
+ * the same request beside a call still in flight: longer than the SDK's worst case (timeout 8 s, 2 retries
+ * with backoff). A process that dies holding it leaves it to the retry job when it runs out.
+ */
+const CALL_LEASE_S = 30;
 const IN_FLIGHT: DepositStatus[] = ['secured', 'releasing', 'applying', 'forfeiting'];
 
 @Injectable()
@@ -115,7 +121,8 @@ export class DepositsService implements OnModuleInit {
       d.lastError = null;
       d = await em.save(d);
       const k = `deposit-secure:${d.enrolmentId}:${d.attempt}`;
-      await em.save(em.create(DepositMovement, { depositId: d.id, lotId: d.lotId, kind: 'secure', amount: d.amount, idempotencyKey: k, status: 'pending', attempts: 0 }));
+      // Held by this request for its Stripe call (below); the retry job takes over only if that fails or dies.
+      await em.save(em.create(DepositMovement, { depositId: d.id, lotId: d.lotId, kind: 'secure', amount: d.amount, idempotencyKey: k, status: 'pending', attempts: 0, nextAttemptAt: new Date(Date.now() + CALL_LEASE_S * 1000) }));
       return { deposit: d, key: k, reuse: false };
     });
     if (reuse) return deposit;
@@ -409,7 +416,12 @@ export class DepositsService implements OnModuleInit {
 
   private async carryOutFor(depositIds: string[]): Promise<void> {
     if (depositIds.length === 0) return;
-    const movements = (await this.db.query(`SELECT id FROM deposit_movements WHERE deposit_id = ANY($1) AND status = 'pending' AND kind <> 'secure'`, [depositIds])) as { id: string }[];
+    // Claimed like the retry job claims (a lease), so the two never carry out one movement side by side.
+    const claimed = await this.db.query(
+      `UPDATE deposit_movements SET next_attempt_at = now() + make_interval(secs => $2) WHERE deposit_id = ANY($1) AND status = 'pending' AND kind <> 'secure' AND next_attempt_at <= now() RETURNING id`,
+      [depositIds, CALL_LEASE_S],
+    );
+    const movements = returnedRows<{ id: string }>(claimed);
     await Promise.all(movements.map((m) => this.carryOut(m.id).catch((error: unknown) => this.logger.warn(`movement ${m.id} left for retry: ${String(error)}`))));
   }
 
@@ -504,11 +516,11 @@ export class DepositsService implements OnModuleInit {
    */
   async retryDue(limit = 20, olderThanMs = 5000): Promise<number> {
     const claimed = (await this.db.query(
-      `UPDATE deposit_movements SET next_attempt_at = now() + interval '30 seconds'
+      `UPDATE deposit_movements SET next_attempt_at = now() + make_interval(secs => $3)
        WHERE id IN (SELECT id FROM deposit_movements WHERE status = 'pending' AND next_attempt_at <= now() AND created_at <= now() - make_interval(secs => $2::double precision / 1000)
                     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
-      [limit, olderThanMs],
+      [limit, olderThanMs, CALL_LEASE_S],
     ));
     const list = returnedRows<{ id: string }>(claimed);
     for (const { id } of list) await this.carryOut(id).catch(() => undefined);
