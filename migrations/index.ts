@@ -8,6 +8,7 @@ import { HoldConversion1795767774162 } from './1795767774162-HoldConversion.js';
 import { RefreshTokens1795768089178 } from './1795768089178-RefreshTokens.js';
 import { PgBossSchema1795769000000 } from './1795769000000-PgBossSchema.js';
 import { JobQueues1795769000001 } from './1795769000001-JobQueues.js';
+import { StripeCustomers1795787351854 } from './1795787351854-StripeCustomers.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   RefreshTokens1795768089178,
   PgBossSchema1795769000000,
   JobQueues1795769000001,
+  StripeCustomers1795787351854,
   // <list>
 ];

@@ -316,4 +316,48 @@ describe('hold conversion', () => {
     const refunds = gateway.local!.refunds().filter((r) => r['payment_intent'] === me.deposit!.paymentIntentId);
     expect(refunds).toHaveLength(1);
   }, 40_000);
+
+  it('a card entered in the browser (Stripe Elements) is saved to the bidder\'s customer, so the conversion may charge it off-session', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 6 * 86_400_000 });
+    const bidder = await registerBidder(t);
+    // no payment method: the API creates the PaymentIntent and answers with its client secret
+    const res = await t.http.post(`/api/lots/${lot}/enrolments`).set(bidder.auth).send({}).expect(201);
+    const awaiting = res.body as EnrolmentBody & { id: string };
+    expect(awaiting.deposit).toMatchObject({ status: 'awaiting_payment', mode: 'hold' });
+    expect(awaiting.deposit!.clientSecret).toMatch(/^pi_.+_secret_.+/);
+    const holdId = awaiting.deposit!.paymentIntentId!;
+    const customer = ((await t.db.query(`SELECT customer_id FROM stripe_customers WHERE user_id = $1`, [bidder.id])).rows as { customer_id: string }[])[0]?.customer_id;
+    expect(customer).toMatch(/^cus_/);
+    expect(await gateway.stripe.paymentIntents.retrieve(holdId)).toMatchObject({ customer, setup_future_usage: 'off_session', capture_method: 'manual' });
+    // The browser: Stripe.js turns the typed card into a PaymentMethod of its own and confirms the intent with it.
+    const card = await gateway.stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    expect(await gateway.stripe.paymentIntents.confirm(holdId, { payment_method: card.id })).toMatchObject({ status: 'requires_capture' });
+    await waitFor('webhook activation', async () => {
+      const me = await t.http.get(`/api/lots/${lot}/enrolments/me`).set(bidder.auth);
+      return (me.body as EnrolmentBody).status === 'active';
+    });
+    expect((await gateway.stripe.paymentMethods.retrieve(card.id)).customer).toBe(customer);
+
+    // the end moves past the hold's life: the same card is charged without the bidder, then the hold cancelled
+    await t.db.query(`UPDATE lots SET ends_at = now() + interval '9 days' WHERE id = $1`, [lot]);
+    const deposits = t.platform.app.get(DepositsService);
+    expect(await deposits.convertHolds()).toBe(1);
+    const me = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(bidder.auth).expect(200)).body as EnrolmentBody;
+    expect(me.deposit).toMatchObject({ mode: 'charge', status: 'secured', amount: 70_000 });
+    const charge = await gateway.stripe.paymentIntents.retrieve(me.deposit!.paymentIntentId!);
+    expect(charge).toMatchObject({ status: 'succeeded', amount: 70_000, amount_received: 70_000, customer, payment_method: card.id, capture_method: 'automatic' });
+    expect(charge.metadata).toMatchObject({ kind: 'deposit-conversion', enrolmentId: awaiting.id, replaces: holdId });
+    expect(await gateway.stripe.paymentIntents.retrieve(holdId)).toMatchObject({ status: 'canceled' });
+    // off-session, with the customer, under the conversion's own idempotency key
+    const conversions = gateway.local!.requests().filter((r) => r.path === '/v1/payment_intents' && r.idempotencyKey === `deposit-convert:${awaiting.id}:${holdId}`);
+    expect(conversions.map((r) => r.status)).toEqual([200]);
+    // one customer per bidder, reused by the next hold
+    const other = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 6 * 86_400_000 });
+    const second = (await enrol(t, bidder, other)).body as unknown as EnrolmentBody;
+    expect(await gateway.stripe.paymentIntents.retrieve(second.deposit!.paymentIntentId!)).toMatchObject({ customer, status: 'requires_capture' });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM stripe_customers WHERE user_id = $1`, [bidder.id])).rows[0].n).toBe(1);
+    // the amount stayed secured throughout: the ledger did not move
+    const line = (await expectLedgerBalanced(t, admin)).find((l) => l.lotId === lot)!;
+    expect(line).toMatchObject({ secured: 70_000, released: 0, stillHeld: 70_000, balanced: true });
+  }, 40_000);
 });

@@ -58,6 +58,16 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   pm_card_authenticationRequired: visa('3184', { kind: 'authenticate' }),
 };
 
+/**
+ * Card tokens (`tok_visa`, …) for `POST /v1/payment_methods` with `card[token]`: each names the same card as
+ * its `pm_card_…` twin. The 3D Secure card has no token here (Stripe's 3DS tokens are named otherwise).
+ */
+export const CARD_TOKENS: Readonly<Record<string, TestCard>> = Object.fromEntries(
+  Object.entries(TEST_CARDS)
+    .filter(([name]) => name !== 'pm_card_authenticationRequired')
+    .map(([name, card]) => [`tok_${name.slice('pm_card_'.length)}`, card]),
+);
+
 /** The decline Stripe returns when an off-session payment needs 3D Secure. */
 export const AUTHENTICATION_REQUIRED: CardOutcome = {
   kind: 'decline',

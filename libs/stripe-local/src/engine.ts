@@ -1,8 +1,9 @@
-import { AUTHENTICATION_REQUIRED, CURRENCIES, TEST_CARDS, formatAmount, type CardOutcome } from './cards.js';
+import { AUTHENTICATION_REQUIRED, CARD_TOKENS, CURRENCIES, TEST_CARDS, formatAmount, type CardOutcome, type TestCard } from './cards.js';
 import {
   StripeApiError,
   docUrl,
   invalidParam,
+  missingParam,
   resourceMissing,
   stripeError,
   unexpectedState,
@@ -12,6 +13,7 @@ import { newId, randomToken } from './ids.js';
 import type { Params } from './params.js';
 import {
   renderCharge,
+  renderCustomer,
   renderPaymentIntent,
   renderPaymentMethod,
   renderRefund,
@@ -19,6 +21,7 @@ import {
   versionAtLeast,
   type CaptureMethod,
   type ChargeRecord,
+  type CustomerRecord,
   type PaymentIntentRecord,
   type PaymentIntentStatus,
   type PaymentMethodRecord,
@@ -106,6 +109,7 @@ export class Engine implements Store {
   readonly charges = new Map<string, ChargeRecord>();
   readonly refunds = new Map<string, RefundRecord>();
   readonly paymentMethods = new Map<string, PaymentMethodRecord>();
+  readonly customers = new Map<string, CustomerRecord>();
   readonly events: JsonObject[] = [];
   private seq = 0;
 
@@ -116,6 +120,7 @@ export class Engine implements Store {
     this.charges.clear();
     this.refunds.clear();
     this.paymentMethods.clear();
+    this.customers.clear();
     this.events.length = 0;
   }
 
@@ -141,6 +146,8 @@ export class Engine implements Store {
       );
     }
     const paymentMethod = this.paymentMethodParam(p, ctx);
+    const customer = this.customerParam(p) ?? null;
+    if (paymentMethod) this.checkPaymentMethodFor(paymentMethod, customer);
     const options = this.confirmOptions(p, confirm);
     const metadata = p.metadata({}) ?? {};
     if (confirm && !paymentMethod) {
@@ -191,7 +198,7 @@ export class Engine implements Store {
       cancellationReason: null,
       metadata,
       description: p.nullableString('description') ?? null,
-      customer: p.nullableString('customer') ?? null,
+      customer,
       receiptEmail: p.nullableString('receipt_email') ?? null,
       returnUrl,
       setupFutureUsage: p.oneOf('setup_future_usage', ['off_session', 'on_session'] as const) ?? null,
@@ -232,10 +239,15 @@ export class Engine implements Store {
     const metadata = p.metadata(pi.metadata);
     const text = (name: string, maxLength?: number) => p.nullableString(name, { maxLength });
     const description = text('description');
-    const customer = text('customer');
+    const customer = this.customerParam(p);
     const receiptEmail = text('receipt_email');
     const descriptor = text('statement_descriptor', 22);
     const descriptorSuffix = text('statement_descriptor_suffix', 22);
+    if (CONFIRMABLE.includes(pi.status)) {
+      // The payment method the intent will have must be usable with the customer it will have.
+      const pm = paymentMethod === undefined ? (pi.paymentMethod ? this.paymentMethods.get(pi.paymentMethod) : undefined) : paymentMethod;
+      if (pm) this.checkPaymentMethodFor(pm, customer === undefined ? pi.customer : customer);
+    }
 
     if (amount !== undefined) pi.amount = amount;
     if (currency !== undefined) pi.currency = currency;
@@ -276,6 +288,8 @@ export class Engine implements Store {
         renderPaymentIntent(this, pi, ctx.version),
       );
     }
+    // Confirm takes no `customer` (API reference, and the SDK's PaymentIntentConfirmParams): the intent's own counts.
+    this.checkPaymentMethodFor(paymentMethod, pi.customer);
     const captureMethod = p.oneOf<CaptureMethod>('capture_method', ['automatic', 'automatic_async', 'manual']);
     const types = this.typeParams(p);
     const options = this.confirmOptions(p, true);
@@ -520,6 +534,45 @@ export class Engine implements Store {
     return this.list(p, '/v1/charges', items, (c) => renderCharge(this, c, ctx.version, expand));
   }
 
+  /** `POST /v1/payment_methods` with a test card token (`card[token]=tok_visa`), as Stripe.js does with a card it collected. */
+  createPaymentMethod(p: Params, ctx: OpContext): JsonObject {
+    p.known(['card', 'expand', 'type']);
+    p.expand([]);
+    if (p.requiredString('type') !== 'card') {
+      throw invalidParam('stripe-local models only card payment methods: type must be "card".', 'type');
+    }
+    const card = p.hash('card')?.known(['token']);
+    if (!card) throw missingParam('card');
+    const token = card.requiredString('token');
+    const testCard = CARD_TOKENS[token];
+    if (!testCard) throw stripeError(400, 'invalid_request_error', `No such token: '${token}'`, { code: 'resource_missing', param: 'card[token]' });
+    return renderPaymentMethod(this.newPaymentMethod(testCard, ctx));
+  }
+
+  createCustomer(p: Params, ctx: OpContext): JsonObject {
+    p.known(['description', 'email', 'expand', 'metadata', 'name']);
+    p.expand([]);
+    const customer: CustomerRecord = {
+      id: newId('cus', 14),
+      seq: ++this.seq,
+      created: seconds(ctx.now),
+      email: p.nullableString('email', { maxLength: 512 }) ?? null,
+      name: p.nullableString('name', { maxLength: 256 }) ?? null,
+      description: p.nullableString('description', { maxLength: 350 }) ?? null,
+      metadata: p.metadata({}) ?? {},
+    };
+    this.customers.set(customer.id, customer);
+    return renderCustomer(customer);
+  }
+
+  retrieveCustomer(id: string, p: Params): JsonObject {
+    p.known(['expand']);
+    p.expand([]);
+    const customer = this.customers.get(id);
+    if (!customer) throw resourceMissing('customer', id, 'id');
+    return renderCustomer(customer);
+  }
+
   retrievePaymentMethod(id: string, p: Params): JsonObject {
     p.known(['expand']);
     const pm = this.paymentMethods.get(id);
@@ -618,9 +671,53 @@ export class Engine implements Store {
     if (existing) return existing;
     const card = TEST_CARDS[value];
     if (!card) throw resourceMissing('PaymentMethod', value, 'payment_method');
-    const pm: PaymentMethodRecord = { id: newId('pm'), seq: ++this.seq, created: seconds(ctx.now), card };
+    return this.newPaymentMethod(card, ctx);
+  }
+
+  private newPaymentMethod(card: TestCard, ctx: OpContext): PaymentMethodRecord {
+    const pm: PaymentMethodRecord = { id: newId('pm'), seq: ++this.seq, created: seconds(ctx.now), card, customer: null, consumed: false };
     this.paymentMethods.set(pm.id, pm);
     return pm;
+  }
+
+  /** `customer` on a PaymentIntent: an id this server created ('' unsets it on update). */
+  private customerParam(p: Params): string | null | undefined {
+    const id = p.nullableString('customer');
+    if (id && !this.customers.has(id)) {
+      // A missing object named by a parameter is a 400 (a missing object in the path is a 404).
+      throw stripeError(400, 'invalid_request_error', `No such customer: '${id}'`, { code: 'resource_missing', param: 'customer' });
+    }
+    return id;
+  }
+
+  /**
+   * Stripe's rules for using a PaymentMethod (again) in a PaymentIntent with (or without) a customer.
+   * The messages are Stripe's as quoted in public reports; those reports show `type` and `message` only,
+   * so no `code` or `param` is invented here (Stripe documents a `payment_method_unexpected_state` code,
+   * but no captured response of these errors carries it).
+   */
+  private checkPaymentMethodFor(pm: PaymentMethodRecord, customer: string | null): void {
+    if (pm.consumed) {
+      throw stripeError(
+        400,
+        'invalid_request_error',
+        'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.',
+      );
+    }
+    if (pm.customer && !customer) {
+      throw stripeError(
+        400,
+        'invalid_request_error',
+        `The \`payment_method\` parameter supplied ${pm.id} belongs to the Customer ${pm.customer}. Please include the Customer in the \`customer\` parameter on the PaymentIntent.`,
+      );
+    }
+    if (pm.customer && customer && pm.customer !== customer) {
+      throw stripeError(
+        400,
+        'invalid_request_error',
+        `The customer does not have a payment method with the ID ${pm.id}. The payment method must be attached to the customer.`,
+      );
+    }
   }
 
   private confirmOptions(p: Params, confirming: boolean) {
@@ -666,6 +763,10 @@ export class Engine implements Store {
   private authorize(pi: PaymentIntentRecord, pm: PaymentMethodRecord, ctx: OpContext): void {
     const manual = pi.captureMethod === 'manual';
     const charge = this.newCharge(pi, pm, ctx, null);
+    // Saving a card for later: with a customer and setup_future_usage the PaymentMethod is attached to that
+    // customer. Used without one, it cannot be used again (Stripe refuses it from then on).
+    if (!pm.customer && pi.customer && pi.setupFutureUsage) pm.customer = pi.customer;
+    else if (!pm.customer) pm.consumed = true;
     pi.paymentMethod = pm.id;
     pi.latestCharge = charge.id;
     pi.lastPaymentError = null;

@@ -24,6 +24,20 @@ interface Base {
 
 export interface PaymentMethodRecord extends Base {
   card: TestCard;
+  /** The Customer it is attached to (by a successful PaymentIntent with `setup_future_usage`). */
+  customer: string | null;
+  /**
+   * Used by a successful PaymentIntent while attached to no Customer: Stripe refuses it from then on
+   * ("… It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.").
+   */
+  consumed: boolean;
+}
+
+export interface CustomerRecord extends Base {
+  email: string | null;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
 }
 
 export interface PaymentIntentRecord extends Base {
@@ -95,6 +109,7 @@ export interface Store {
   charges: Map<string, ChargeRecord>;
   refunds: Map<string, RefundRecord>;
   paymentMethods: Map<string, PaymentMethodRecord>;
+  customers: Map<string, CustomerRecord>;
 }
 
 export const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -129,11 +144,39 @@ export function renderPaymentMethod(pm: PaymentMethodRecord): JsonObject {
     billing_details: billingDetails(),
     card: cardDetails(pm.card),
     created: pm.created,
-    customer: null,
+    customer: pm.customer,
     customer_account: null,
     livemode: false,
     metadata: {},
     type: 'card',
+  };
+}
+
+export function renderCustomer(c: CustomerRecord): JsonObject {
+  return {
+    id: c.id,
+    object: 'customer',
+    address: null,
+    balance: 0,
+    created: c.created,
+    currency: null,
+    customer_account: null,
+    default_source: null,
+    delinquent: false,
+    description: c.description,
+    discount: null,
+    email: c.email,
+    invoice_prefix: c.id.slice(4, 12).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false,
+    metadata: { ...c.metadata },
+    name: c.name,
+    next_invoice_sequence: 1,
+    phone: null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
   };
 }
 

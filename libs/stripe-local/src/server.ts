@@ -186,7 +186,10 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     ['POST', /^\/v1\/refunds\/([^/]+)$/, (p, ctx, id) => engine.updateRefund(id, p, ctx)],
     ['GET', /^\/v1\/charges$/, (p, ctx) => engine.listCharges(p, ctx)],
     ['GET', /^\/v1\/charges\/([^/]+)$/, (p, ctx, id) => engine.retrieveCharge(id, p, ctx)],
+    ['POST', /^\/v1\/payment_methods$/, (p, ctx) => engine.createPaymentMethod(p, ctx)],
     ['GET', /^\/v1\/payment_methods\/([^/]+)$/, (p, _ctx, id) => engine.retrievePaymentMethod(id, p)],
+    ['POST', /^\/v1\/customers$/, (p, ctx) => engine.createCustomer(p, ctx)],
+    ['GET', /^\/v1\/customers\/([^/]+)$/, (p, _ctx, id) => engine.retrieveCustomer(id, p)],
     ['GET', /^\/v1\/events$/, (p) => engine.listEvents(p)],
     ['GET', /^\/v1\/events\/([^/]+)$/, (p, _ctx, id) => engine.retrieveEvent(id, p)],
   ];

@@ -83,7 +83,7 @@ export class EnrolmentService implements OnModuleInit {
       throw error;
     });
     if (prepared.enrolment.depositDue > 0) {
-      await this.deposits.start({ enrolmentId: prepared.enrolment.id, lotId, amount: prepared.enrolment.depositDue, lotEndsAt: prepared.endsAt, paymentMethod: dto.paymentMethod });
+      await this.deposits.start({ enrolmentId: prepared.enrolment.id, lotId, bidderId: user.id, amount: prepared.enrolment.depositDue, lotEndsAt: prepared.endsAt, paymentMethod: dto.paymentMethod });
     }
     return this.mine(user, lotId);
   }

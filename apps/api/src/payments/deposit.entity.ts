@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { fenTransformer } from '../common/money.transformer.js';
 
 export const DEPOSIT_STATUSES = ['awaiting_payment', 'failed', 'secured', 'releasing', 'released', 'applying', 'applied', 'forfeiting', 'forfeited', 'waived'] as const;
@@ -22,6 +22,11 @@ export class Deposit {
   @Column({ name: 'client_secret', type: 'text', nullable: true }) clientSecret!: string | null;
   @Column({ type: 'integer', default: 0 }) attempt!: number;
   @Column({ name: 'payment_method', type: 'text', nullable: true }) paymentMethod!: string | null;
+  /**
+   * The bidder's Stripe customer, for holds only: the card is saved to it (`setup_future_usage`) so that hold
+   * conversion may charge it again off-session. Kept on the deposit so a retried request sends the same parameters.
+   */
+  @Column({ name: 'stripe_customer_id', type: 'text', nullable: true }) stripeCustomerId!: string | null;
   @Column({ name: 'hold_expires_at', type: 'timestamptz', nullable: true }) holdExpiresAt!: Date | null;
   /** A hold replaced by a charge (converted before it expired); cancelled at Stripe, retried until done. */
   @Column({ name: 'replaced_intent_id', type: 'text', nullable: true }) replacedIntentId!: string | null;
@@ -56,6 +61,17 @@ export class DepositMovement {
   @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' }) nextAttemptAt!: Date;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'done_at', type: 'timestamptz', nullable: true }) doneAt!: Date | null;
+}
+
+/**
+ * A bidder's Stripe customer (one per user, created when a deposit first needs it). Stripe lets a card be
+ * charged again only through the customer it was saved to.
+ */
+@Entity('stripe_customers')
+export class StripeCustomer {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' }) userId!: string;
+  @Index('stripe_customers_customer_key', { unique: true }) @Column({ name: 'customer_id', type: 'text' }) customerId!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
 /** Each Stripe webhook event id is processed once; duplicates are no-ops. */

@@ -10,6 +10,10 @@
  * or a Stripe error between 1 and 3 is finished later — once, thanks to the idempotency key.
  *
  * Ledger invariant (see `ledger`): per lot, secured = released + applied + forfeited + still held.
+ *
+ * A hold's card may have to be charged again without the bidder (hold conversion). Stripe allows that only
+ * for a card saved to a customer, so a hold is made for the bidder's Stripe customer (`stripe_customers`,
+ * created once per bidder) with `setup_future_usage: 'off_session'`, and the conversion names that customer.
  */
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -21,7 +25,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { returnedRows } from '../common/db.js';
 import { RULES } from '../config/env.js';
 import { MetricsService } from '../observability/metrics.service.js';
-import { Deposit, DepositMovement, type DepositStatus, type MovementKind } from './deposit.entity.js';
+import { Deposit, DepositMovement, StripeCustomer, type DepositStatus, type MovementKind } from './deposit.entity.js';
 import { PaymentError } from './payments.errors.js';
 import { StripeGateway } from './stripe.gateway.js';
 import { PaymentIntentRouter } from './intent-router.js';
@@ -101,11 +105,14 @@ export class DepositsService implements OnModuleInit {
 
   /**
    * Starts or retries the deposit of an enrolment. With a test payment method the PaymentIntent is confirmed
-   * server-side at once; without one the caller gets the client secret for Stripe.js.
+   * server-side at once; without one the caller gets the client secret for Stripe.js. `bidderId` is the
+   * enrolled user: a hold is made for their Stripe customer.
    */
-  async start(input: { enrolmentId: string; lotId: string; amount: number; lotEndsAt: Date; paymentMethod?: string }): Promise<Deposit> {
+  async start(input: { enrolmentId: string; lotId: string; bidderId: string; amount: number; lotEndsAt: Date; paymentMethod?: string }): Promise<Deposit> {
     const now = Date.now();
     const mode = depositStrategy({ now, lotEndsAt: input.lotEndsAt.getTime(), releaseWindowMs: this.rules.auction.depositReleaseMs, holdLifetimeMs: HOLD_LIFETIME_MS });
+    // Before anything is recorded: if Stripe cannot be reached, nothing has moved and the bidder simply retries.
+    const customer = mode === 'hold' ? await this.customerFor(input.bidderId) : null;
     const { deposit, key, reuse } = await this.db.transaction(async (em) => {
       let d = await em.getRepository(Deposit).createQueryBuilder('d').setLock('pessimistic_write').where('d.enrolment_id = :id', { id: input.enrolmentId }).getOne();
       if (d && d.status !== 'failed' && d.status !== 'awaiting_payment') return { deposit: d, key: '', reuse: true };
@@ -116,6 +123,7 @@ export class DepositsService implements OnModuleInit {
       d.status = 'awaiting_payment';
       d.attempt += 1;
       d.paymentMethod = input.paymentMethod ?? null;
+      d.stripeCustomerId = customer;
       d.paymentIntentId = null;
       d.clientSecret = null;
       d.lastError = null;
@@ -129,6 +137,26 @@ export class DepositsService implements OnModuleInit {
     return this.createPaymentIntent(deposit, key);
   }
 
+  /**
+   * The bidder's Stripe customer, created on first need. The idempotency key is the user's, so two enrolments
+   * racing make one customer at Stripe (and one row here); the parameters never change (no e-mail, which could),
+   * so a repeated request always matches the first.
+   */
+  private async customerFor(userId: string): Promise<string> {
+    const repo = this.db.getRepository(StripeCustomer);
+    const known = await repo.findOneBy({ userId });
+    if (known) return known.customerId;
+    let customer: Stripe.Customer;
+    try {
+      customer = await this.gateway.stripe.customers.create({ description: `fapai bidder ${userId}`, metadata: { kind: 'bidder', userId } }, { idempotencyKey: `bidder-customer:${userId}` });
+    } catch (error) {
+      this.logger.warn(`could not create the Stripe customer of bidder ${userId}: ${String(error)}`);
+      throw new PaymentError('PAYMENT_PROVIDER_UNAVAILABLE', { retry: 'nothing was charged; please retry' });
+    }
+    await this.db.query(`INSERT INTO stripe_customers (user_id, customer_id) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`, [userId, customer.id]);
+    return (await repo.findOneByOrFail({ userId })).customerId;
+  }
+
   private paymentIntentParams(deposit: Deposit): Stripe.PaymentIntentCreateParams {
     return {
       amount: deposit.amount,
@@ -137,6 +165,8 @@ export class DepositsService implements OnModuleInit {
       allowed_payment_method_types: ['card'],
       description: `fapai deposit ${deposit.enrolmentId}`,
       metadata: { kind: 'deposit', enrolmentId: deposit.enrolmentId, lotId: deposit.lotId, depositId: deposit.id, attempt: String(deposit.attempt) },
+      // A hold may be converted into a charge later, off-session: the card is saved to the bidder's customer.
+      ...(deposit.mode === 'hold' && deposit.stripeCustomerId ? { customer: deposit.stripeCustomerId, setup_future_usage: 'off_session' as const } : {}),
       ...(deposit.paymentMethod ? { payment_method: deposit.paymentMethod, confirm: true } : {}),
     };
   }
@@ -209,8 +239,9 @@ export class DepositsService implements OnModuleInit {
             deposit.securedAt = new Date();
             deposit.lastError = null;
             deposit.paymentIntentId = intent.id;
-            // Paid in the browser (Stripe Elements): the card is known only now; hold conversion needs it.
-            deposit.paymentMethod ??= (typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id) ?? null;
+            // The card as Stripe knows it (a test token such as pm_card_visa becomes a PaymentMethod of its own;
+            // paid in the browser, the card is known only now): hold conversion charges that one again.
+            deposit.paymentMethod = (typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id) ?? deposit.paymentMethod;
             if (deposit.mode === 'hold') deposit.holdExpiresAt = new Date(Date.now() + HOLD_LIFETIME_MS);
             await em.save(deposit);
             await this.finishMovement(em, deposit, 'secure', stripeRef, `deposit-secure:${deposit.enrolmentId}:${deposit.attempt}`);
@@ -370,6 +401,8 @@ export class DepositsService implements OnModuleInit {
         capture_method: 'automatic',
         allowed_payment_method_types: ['card'],
         payment_method: d.paymentMethod,
+        // The customer the hold saved the card to: without it Stripe refuses the card (used once already).
+        ...(d.stripeCustomerId ? { customer: d.stripeCustomerId } : {}),
         confirm: true,
         off_session: true,
         description: `fapai deposit ${enrolmentId} (hold converted)`,
