@@ -202,6 +202,22 @@ describe('the balance paid in the browser (Stripe Elements) and its failures', (
     expect(paid.paidAt).toBeTruthy();
   }, 60_000);
 
+  it('a card confirmed by the server while a browser intent is open: the open one is cancelled first, so only one can be paid', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    const open = ((await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({}).expect(200)).body as SettlementBody).balancePayment!;
+    // Stripe failing on the cancel: nothing changes, the open intent is still offered
+    gateway.local!.faults.failNext(3, { path: '/v1/payment_intents/*/cancel', method: 'POST', status: 500 });
+    expect(await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' })).toMatchObject({ status: 503, body: { code: 'PAYMENT_PROVIDER_UNAVAILABLE' } });
+    expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'awaiting_balance', balancePayment: open });
+    gateway.local!.faults.reset();
+    const paid = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    expect(paid.body).toMatchObject({ status: 'paid', balancePayment: null });
+    expect(gateway.local!.paymentIntent(open.paymentIntentId)).toMatchObject({ status: 'canceled' });
+    expect(balanceIntents(lot).map((p) => p['status']).sort()).toEqual(['canceled', 'succeeded']);
+    // the forgotten tab cannot pay the cancelled intent
+    await expect(gateway.stripe.paymentIntents.confirm(open.paymentIntentId, { payment_method: 'pm_card_visa' })).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
+  }, 60_000);
+
   it('refuses a payment method the provider does not know with a 400, the balance still due', async () => {
     const { lot, buyer } = await soldToBuyer();
     const res = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_nope' });

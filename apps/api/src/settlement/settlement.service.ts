@@ -197,6 +197,7 @@ export class SettlementService implements OnModuleInit {
    * settlement `awaiting_balance` and payable again.
    */
   async payBalance(user: AuthUser, lotId: string, paymentMethod?: string): Promise<SettlementView> {
+    if (paymentMethod) await this.cancelOpenIntent(user, lotId);
     const prepared = await this.db.transaction(async (em) => {
       const s = await this.lock(em, lotId);
       if (s.buyerUserId !== user.id) throw new SettlementError('NOT_THE_BUYER');
@@ -235,6 +236,33 @@ export class SettlementService implements OnModuleInit {
     return this.view(await this.get(lotId), true);
   }
 
+  /**
+   * Before a server-side confirmation starts a new attempt, the open intent of the last one (left for the
+   * browser, or waiting for 3-D Secure) is cancelled at Stripe: only one balance intent can ever be paid, so a
+   * forgotten tab cannot take the balance a second time. If it cannot be cancelled because it was paid meanwhile,
+   * that payment is recorded (and the new attempt then finds nothing due); if Stripe does not answer, nothing
+   * has changed and the buyer retries.
+   */
+  private async cancelOpenIntent(user: AuthUser, lotId: string): Promise<void> {
+    const s = await this.get(lotId);
+    if (s.buyerUserId !== user.id || s.status !== 'awaiting_balance' || !s.balancePaymentIntentId) return;
+    let intent: Stripe.PaymentIntent;
+    try {
+      // No key of ours: cancelling is idempotent by itself (a second cancel is refused and answered below), and
+      // a kept 5xx under a fixed key would refuse every retry.
+      intent = await this.gateway.stripe.paymentIntents.cancel(s.balancePaymentIntentId);
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw this.balanceFailure(lotId, s.balanceAttempt, error);
+      // Not cancelable any more (paid, or cancelled already): see what it became.
+      try {
+        intent = await this.gateway.stripe.paymentIntents.retrieve(s.balancePaymentIntentId);
+      } catch (again) {
+        throw this.balanceFailure(lotId, s.balanceAttempt, again);
+      }
+    }
+    await this.reconcileBalance(intent);
+  }
+
   /** The PaymentIntent of the current attempt, still to be confirmed (or authenticated) in the browser. */
   private async keepOpenIntent(lotId: string, attempt: number, intent: Stripe.PaymentIntent): Promise<void> {
     await this.db.query(
@@ -254,8 +282,13 @@ export class SettlementService implements OnModuleInit {
 
   /** From the API response or the webhook: a succeeded balance PaymentIntent marks the sale paid, once. */
   async reconcileBalance(intent: Stripe.PaymentIntent): Promise<void> {
-    if (intent.status !== 'succeeded') return;
     const lotId = intent.metadata['lotId'];
+    if (intent.status === 'canceled') {
+      // The open intent is no longer payable: the next request without a payment method starts a new attempt.
+      await this.db.query(`UPDATE settlements SET balance_payment_intent_id = NULL, balance_client_secret = NULL, updated_at = now() WHERE lot_id = $1 AND status = 'awaiting_balance' AND balance_payment_intent_id = $2`, [lotId, intent.id]);
+      return;
+    }
+    if (intent.status !== 'succeeded') return;
     let mail: string | null = null;
     await this.db.transaction(async (em) => {
       const s = await em.getRepository(Settlement).createQueryBuilder('s').setLock('pessimistic_write').where('s.lot_id = :lotId', { lotId }).getOne();
