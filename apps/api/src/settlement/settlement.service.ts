@@ -187,14 +187,15 @@ export class SettlementService implements OnModuleInit {
    * confirms the PaymentIntent at once; without one the intent is created unconfirmed and its client secret
    * goes back to the browser, which confirms it with Stripe Elements; the webhook then marks the sale paid.
    *
-   * Each server-side confirmation is a new attempt with its own idempotency key (`balance:<lotId>:<attempt>`),
-   * so a retry after a decline or a provider error never replays a kept answer. A request without a payment
-   * method while the current attempt's intent is still open (not confirmed, or waiting for 3-D Secure) hands
-   * that intent back instead: a reload or a second tab must finish the same intent, not open a second one
-   * that could be paid beside it.
+   * Every new PaymentIntent is a new attempt with its own idempotency key (`balance:<lotId>:<attempt>`), so a
+   * retry after a decline or a provider error never replays a kept answer (the SDK's own network retries reuse
+   * the key). A request without a payment method while the current attempt's intent is still open (not
+   * confirmed, or waiting for 3-D Secure) hands that intent back instead: a reload or a second tab must finish
+   * the same intent, not open a second one that could be paid beside it. A request with a payment method
+   * cancels that open intent first (`cancelOpenIntent`).
    *
-   * Nothing is written before Stripe answers except the attempt number, so any failure leaves the
-   * settlement `awaiting_balance` and payable again.
+   * Nothing is written before Stripe answers except the attempt number (and its audit line), so any failure
+   * leaves the settlement `awaiting_balance` and payable again.
    */
   async payBalance(user: AuthUser, lotId: string, paymentMethod?: string): Promise<SettlementView> {
     if (paymentMethod) await this.cancelOpenIntent(user, lotId);
