@@ -9,6 +9,7 @@ import { RefreshTokens1795768089178 } from './1795768089178-RefreshTokens.js';
 import { PgBossSchema1795769000000 } from './1795769000000-PgBossSchema.js';
 import { JobQueues1795769000001 } from './1795769000001-JobQueues.js';
 import { StripeCustomers1795787351854 } from './1795787351854-StripeCustomers.js';
+import { BalanceClientSecret1795790000000 } from './1795790000000-BalanceClientSecret.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   PgBossSchema1795769000000,
   JobQueues1795769000001,
   StripeCustomers1795787351854,
+  BalanceClientSecret1795790000000,
   // <list>
 ];

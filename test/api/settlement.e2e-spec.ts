@@ -9,6 +9,7 @@ import { PDFParse } from 'pdf-parse';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
+import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
 
@@ -17,6 +18,7 @@ let admin: Actor;
 let clerk: Actor;
 let caseId: string;
 let smtp: SMTPServer;
+let gateway: StripeGateway;
 const mails: { to: string; subject: string; text: string }[] = [];
 
 beforeAll(async () => {
@@ -39,12 +41,14 @@ beforeAll(async () => {
   admin = await loginAdmin(t);
   clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin, '北京市海淀区人民法院（测试）') });
   caseId = await createCase(t, clerk);
+  gateway = t.platform.app.get(StripeGateway);
 });
 afterAll(async () => {
   await t?.stop();
   await new Promise<void>((r) => smtp.close(() => r()));
 });
 afterEach(async () => {
+  gateway.local?.faults.reset();
   await expectLedgerBalanced(t, admin);
 });
 
@@ -112,6 +116,113 @@ describe('sale → confirmation → balance → ruling', () => {
     });
     const notes = (await t.http.get('/api/me/notifications').set(buyer.auth).expect(200)).body as { kind: string }[];
     expect(notes.map((n) => n.kind)).toEqual(expect.arrayContaining(['sale.won', 'balance.paid']));
+  }, 60_000);
+});
+
+type SettlementBody = { status: string; paidAt: string | null; balanceDue: number; balancePayment?: { paymentIntentId: string; clientSecret: string } | null };
+
+/** A lot sold to a fresh buyer, its settlement awaiting the balance (630,000 fen after a 70,000 deposit). */
+async function soldToBuyer(): Promise<{ lot: string; buyer: Actor }> {
+  const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8000, extra: { balanceDueDays: 12 } });
+  const buyer = await registerBidder(t);
+  await enrol(t, buyer, lot);
+  await sell(lot, buyer, 700_000);
+  await waitFor('settlement', async () => (await t.http.get(`/api/lots/${lot}/settlement`).set(buyer.auth)).status === 200);
+  return { lot, buyer };
+}
+
+async function settlementOf(lot: string, who: Actor): Promise<SettlementBody> {
+  return (await t.http.get(`/api/lots/${lot}/settlement`).set(who.auth).expect(200)).body as SettlementBody;
+}
+
+const balanceIntents = (lot: string) => gateway.local!.paymentIntents().filter((p) => (p['metadata'] as Record<string, string>)['kind'] === 'balance' && (p['metadata'] as Record<string, string>)['lotId'] === lot);
+
+describe('the balance paid in the browser (Stripe Elements) and its failures', () => {
+  it('without a payment method: a client secret for the buyer only, the same intent when asked again, and the webhook marks the sale paid once', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    const started = (await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({}).expect(200)).body as SettlementBody;
+    expect(started).toMatchObject({ status: 'awaiting_balance', balancePayment: { paymentIntentId: expect.stringMatching(/^pi_/), clientSecret: expect.stringMatching(/^pi_.+_secret_.+/) } });
+    const { paymentIntentId } = started.balancePayment!;
+    expect(gateway.local!.paymentIntent(paymentIntentId)).toMatchObject({ status: 'requires_payment_method', amount: 630_000 });
+    // a reload (or a second tab) gets the same open intent, not a second one that could be paid beside it
+    const again = (await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({}).expect(200)).body as SettlementBody;
+    expect(again.balancePayment).toEqual(started.balancePayment);
+    expect((await settlementOf(lot, buyer)).balancePayment).toEqual(started.balancePayment);
+    expect(balanceIntents(lot)).toHaveLength(1);
+    // the client secret is the buyer's alone
+    expect((await settlementOf(lot, clerk)).balancePayment).toBeNull();
+    expect(JSON.stringify((await t.http.get(`/api/lots/${lot}/confirmation`).expect(200)).body)).not.toContain(started.balancePayment!.clientSecret);
+    // the browser confirms with Stripe.js; here the test confirms the same PaymentIntent through the SDK
+    await gateway.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+    const paid = await waitFor('webhook marks paid', async () => {
+      const s = await settlementOf(lot, buyer);
+      return s.status === 'paid' ? s : null;
+    });
+    expect(paid.balancePayment).toBeNull();
+    await gateway.local!.waitForWebhooks();
+    const marks = await t.db.query(`SELECT data FROM audit_log WHERE stream = $1 AND action = 'settlement.balance_paid'`, [`lot:${lot}`]);
+    expect(marks.rows.map((r: { data: { paymentIntentId: string; amount: number } }) => r.data)).toEqual([expect.objectContaining({ paymentIntentId, amount: 630_000 })]);
+    const notes = (await t.http.get('/api/me/notifications').set(buyer.auth).expect(200)).body as { kind: string }[];
+    expect(notes.filter((n) => n.kind === 'balance.paid')).toHaveLength(1);
+    expect((await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({}).expect(422)).body).toMatchObject({ code: 'BALANCE_NOT_DUE' });
+  }, 60_000);
+
+  it('Stripe failing: 503 PAYMENT_PROVIDER_UNAVAILABLE, the balance still due, and a retry pays it', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    gateway.local!.faults.failNext(3, { path: '/v1/payment_intents', method: 'POST', status: 500 });
+    const failed = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' });
+    expect(failed).toMatchObject({ status: 503, body: { code: 'PAYMENT_PROVIDER_UNAVAILABLE' } });
+    expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'awaiting_balance', paidAt: null, balancePayment: null });
+    // the browser path fails the same way, and leaves nothing open behind it
+    gateway.local!.faults.reset();
+    gateway.local!.faults.failNext(3, { path: '/v1/payment_intents', method: 'POST', status: 500 });
+    expect(await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({})).toMatchObject({ status: 503, body: { code: 'PAYMENT_PROVIDER_UNAVAILABLE' } });
+    expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'awaiting_balance', balancePayment: null });
+    expect(balanceIntents(lot)).toHaveLength(0);
+    gateway.local!.faults.reset();
+    const paid = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    expect(paid.body).toMatchObject({ status: 'paid' });
+    expect(balanceIntents(lot).map((p) => p['status'])).toEqual(['succeeded']);
+  }, 60_000);
+
+  it('a card needing 3-D Secure: BALANCE_NEEDS_ACTION with the client secret, the balance still due; once authenticated the webhook marks it paid', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    const res = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_authenticationRequired' });
+    expect(res).toMatchObject({ status: 402, body: { code: 'BALANCE_NEEDS_ACTION', details: { paymentIntentId: expect.stringMatching(/^pi_/), clientSecret: expect.stringMatching(/^pi_.+_secret_.+/) } } });
+    const { paymentIntentId, clientSecret } = (res.body as { details: { paymentIntentId: string; clientSecret: string } }).details;
+    expect(gateway.local!.paymentIntent(paymentIntentId)).toMatchObject({ status: 'requires_action' });
+    // still due, and the open intent is offered again to finish in the browser
+    expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'awaiting_balance', paidAt: null, balancePayment: { paymentIntentId, clientSecret } });
+    // the customer's part of 3-D Secure (what stripe.handleNextAction leads to in the browser)
+    gateway.local!.authenticate(paymentIntentId, 'succeed');
+    const paid = await waitFor('webhook marks paid', async () => {
+      const s = await settlementOf(lot, buyer);
+      return s.status === 'paid' ? s : null;
+    });
+    expect(paid.paidAt).toBeTruthy();
+  }, 60_000);
+
+  it('a card confirmed by the server while a browser intent is open: the open one is cancelled first, so only one can be paid', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    const open = ((await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({}).expect(200)).body as SettlementBody).balancePayment!;
+    // Stripe failing on the cancel: nothing changes, the open intent is still offered
+    gateway.local!.faults.failNext(3, { path: '/v1/payment_intents/*/cancel', method: 'POST', status: 500 });
+    expect(await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' })).toMatchObject({ status: 503, body: { code: 'PAYMENT_PROVIDER_UNAVAILABLE' } });
+    expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'awaiting_balance', balancePayment: open });
+    gateway.local!.faults.reset();
+    const paid = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    expect(paid.body).toMatchObject({ status: 'paid', balancePayment: null });
+    expect(gateway.local!.paymentIntent(open.paymentIntentId)).toMatchObject({ status: 'canceled' });
+    expect(balanceIntents(lot).map((p) => p['status']).sort()).toEqual(['canceled', 'succeeded']);
+    // the forgotten tab cannot pay the cancelled intent
+    await expect(gateway.stripe.paymentIntents.confirm(open.paymentIntentId, { payment_method: 'pm_card_visa' })).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
+  }, 60_000);
+
+  it('refuses a payment method the provider does not know with a 400, the balance still due', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    const res = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_nope' });
+    expect(res).toMatchObject({ status: 400, body: { code: 'BALANCE_PAYMENT_METHOD_INVALID' } });
+    expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'awaiting_balance' });
   }, 60_000);
 });
 

@@ -265,10 +265,16 @@ export interface SettlementView {
   ruledAt: Iso | null;
   defaultedAt: Iso | null;
   steps: { step: string; at: Iso }[];
+  /**
+   * The open balance PaymentIntent to confirm with Stripe.js (Elements), shown to the buyer only, while the
+   * balance is awaited; null otherwise (and absent from the public confirmation).
+   */
+  balancePayment?: { paymentIntentId: string; clientSecret: string } | null;
 }
 
+/** Without `paymentMethod` the balance is paid in the browser: the answer carries `balancePayment`. */
 export interface PayBalanceRequest {
-  paymentMethod: string;
+  paymentMethod?: string;
 }
 
 export type ValuationStatusName = 'open' | 'negotiation' | 'directed_inquiry' | 'online_inquiry' | 'appraisal' | 'objection' | 'determined' | 'withdrawn';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IsIn, IsISO8601, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SET_ASIDE_GROUNDS, type SetAsideGround } from '@fapai/domain';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import { UuidPipe } from '../common/uuid.pipe.js';
@@ -11,10 +11,15 @@ import { SettlementService, type SettlementView } from './settlement.service.js'
 import { SettlementError } from './settlement.errors.js';
 
 export class PayBalanceDto {
-  @ApiProperty({ description: 'a Stripe payment method id (pm_card_visa, … in test mode)' })
+  @ApiProperty({
+    required: false,
+    description:
+      'a Stripe payment method id (pm_card_visa, … in test mode), confirmed by the server at once. Without it the PaymentIntent is created unconfirmed and its client secret is answered in `balancePayment` for Stripe.js (Elements); asked again while that intent is open, the same one is answered.',
+  })
+  @IsOptional()
   @IsString()
   @Matches(/^pm_[A-Za-z0-9_]{1,100}$/, { message: 'paymentMethod must be a Stripe payment method id (pm_…)' })
-  paymentMethod!: string;
+  paymentMethod?: string;
 }
 
 export class RulingDto {
@@ -40,8 +45,8 @@ export class SettlementController {
   /** The published confirmation (成交确认书, OJA Art. 22): the buyer's real name appears here, and only here. */
   @Get('lots/:id/confirmation')
   @Public()
-  async confirmation(@Param('id', UuidPipe) id: string): Promise<Omit<SettlementView, 'forfeitAllocation' | 'defaultReason'>> {
-    const { forfeitAllocation: _a, defaultReason: _b, ...view } = this.settlement.view(await this.settlement.get(id));
+  async confirmation(@Param('id', UuidPipe) id: string): Promise<Omit<SettlementView, 'forfeitAllocation' | 'defaultReason' | 'balancePayment'>> {
+    const { forfeitAllocation: _a, defaultReason: _b, balancePayment: _c, ...view } = this.settlement.view(await this.settlement.get(id));
     return view;
   }
 
@@ -63,10 +68,14 @@ export class SettlementController {
     const s = await this.settlement.get(id);
     const lotCourt = await this.settlement.courtOf(id);
     if (!(s.buyerUserId === user.id || (user.roles.includes('court_clerk') && user.courtId === lotCourt))) throw new SettlementError('SETTLEMENT_NOT_FOUND');
-    return this.settlement.view(s);
+    return this.settlement.view(s, s.buyerUserId === user.id);
   }
 
-  /** The buyer pays the balance (price − deposit) by the deadline. */
+  /**
+   * The buyer pays the balance (price − deposit) by the deadline. Refusals: BALANCE_DECLINED (402),
+   * BALANCE_NEEDS_ACTION (402, 3-D Secure: `details.clientSecret` for Stripe.js), BALANCE_PAYMENT_METHOD_INVALID
+   * (400), PAYMENT_PROVIDER_UNAVAILABLE (503); after any of them the balance is still due and may be paid again.
+   */
   @Post('lots/:id/balance')
   @HttpCode(200)
   @Roles('bidder')

@@ -29,7 +29,10 @@ export class Settlement {
   @Column({ name: 'sold_at', type: 'timestamptz' }) soldAt!: Date;
   @Column({ name: 'confirmation_no', type: 'text' }) confirmationNo!: string;
   @Column({ name: 'balance_attempt', type: 'integer', default: 0 }) balanceAttempt!: number;
+  /** While awaiting the balance: the open PaymentIntent of the current attempt (browser confirmation or 3-D Secure); once paid: the one that paid. */
   @Column({ name: 'balance_payment_intent_id', type: 'text', nullable: true }) balancePaymentIntentId!: string | null;
+  /** The client secret of that open PaymentIntent, for Stripe.js; shown to the buyer only. */
+  @Column({ name: 'balance_client_secret', type: 'text', nullable: true }) balanceClientSecret!: string | null;
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
   @Column({ name: 'ruling_date', type: 'date', nullable: true }) rulingDate!: string | null;
   @Column({ name: 'ruled_at', type: 'timestamptz', nullable: true }) ruledAt!: Date | null;

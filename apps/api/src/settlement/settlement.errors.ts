@@ -6,6 +6,9 @@ export type SettlementErrorCode =
   | 'BALANCE_NOT_DUE'
   | 'BALANCE_DEADLINE_PASSED'
   | 'BALANCE_DECLINED'
+  | 'BALANCE_NEEDS_ACTION'
+  | 'BALANCE_PAYMENT_METHOD_INVALID'
+  | 'PAYMENT_PROVIDER_UNAVAILABLE'
   | 'RULING_BEFORE_FULL_PAYMENT'
   | 'ALREADY_RULED'
   | 'DEFAULT_NOT_ALLOWED'
@@ -25,6 +28,13 @@ function describe(code: SettlementErrorCode): [ErrorKind, string] {
       return ['state', 'the balance deadline has passed (OJA Art. 24: default)'];
     case 'BALANCE_DECLINED':
       return ['payment_required', 'the card was declined; the balance is not paid'];
+    case 'BALANCE_NEEDS_ACTION':
+      return ['payment_required', 'the card needs authentication (3-D Secure) in the browser: finish it with Stripe.js and the client secret in details; the balance is not paid yet'];
+    case 'BALANCE_PAYMENT_METHOD_INVALID':
+      return ['bad_input', 'paymentMethod names no payment method the provider knows; the balance is not paid'];
+    // The same code as the deposit's (payments.errors.ts): one meaning, one code, whichever payment it was.
+    case 'PAYMENT_PROVIDER_UNAVAILABLE':
+      return ['unavailable', 'the payment provider did not answer; the balance is still due and may be paid again (a payment that did go through is recorded from Stripe\'s notification)'];
     case 'RULING_BEFORE_FULL_PAYMENT':
       return ['state', 'the sale ruling (成交裁定) needs the price paid in full (ASR Art. 20)'];
     case 'ALREADY_RULED':

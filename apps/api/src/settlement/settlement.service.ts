@@ -55,6 +55,8 @@ export interface SettlementView {
   defaultReason: string | null;
   forfeitAllocation: Settlement['forfeitAllocation'];
   steps: { step: string; at: string }[];
+  /** The open balance PaymentIntent to confirm with Stripe.js (buyer only; null otherwise). */
+  balancePayment: { paymentIntentId: string; clientSecret: string } | null;
 }
 
 @Injectable()
@@ -145,7 +147,8 @@ export class SettlementService implements OnModuleInit {
     return s;
   }
 
-  view(s: Settlement): SettlementView {
+  /** `forBuyer`: the open PaymentIntent's client secret is the buyer's alone (clerks and the public never see it). */
+  view(s: Settlement, forBuyer = false): SettlementView {
     const steps = [
       { step: 'sold', at: s.soldAt.toISOString() },
       { step: 'confirmation_generated', at: s.createdAt.toISOString() },
@@ -174,49 +177,119 @@ export class SettlementService implements OnModuleInit {
       defaultReason: s.defaultReason,
       forfeitAllocation: s.forfeitAllocation,
       steps,
+      balancePayment:
+        forBuyer && s.status === 'awaiting_balance' && s.balancePaymentIntentId && s.balanceClientSecret ? { paymentIntentId: s.balancePaymentIntentId, clientSecret: s.balanceClientSecret } : null,
     };
   }
 
-  /** The buyer pays the balance through Stripe (server-side test payment methods supported). */
-  async payBalance(user: AuthUser, lotId: string, paymentMethod: string): Promise<SettlementView> {
+  /**
+   * The buyer pays the balance through Stripe. With a payment method (the test cards offline) the server
+   * confirms the PaymentIntent at once; without one the intent is created unconfirmed and its client secret
+   * goes back to the browser, which confirms it with Stripe Elements; the webhook then marks the sale paid.
+   *
+   * Every new PaymentIntent is a new attempt with its own idempotency key (`balance:<lotId>:<attempt>`), so a
+   * retry after a decline or a provider error never replays a kept answer (the SDK's own network retries reuse
+   * the key). A request without a payment method while the current attempt's intent is still open (not
+   * confirmed, or waiting for 3-D Secure) hands that intent back instead: a reload or a second tab must finish
+   * the same intent, not open a second one that could be paid beside it. A request with a payment method
+   * cancels that open intent first (`cancelOpenIntent`).
+   *
+   * Nothing is written before Stripe answers except the attempt number (and its audit line), so any failure
+   * leaves the settlement `awaiting_balance` and payable again.
+   */
+  async payBalance(user: AuthUser, lotId: string, paymentMethod?: string): Promise<SettlementView> {
+    if (paymentMethod) await this.cancelOpenIntent(user, lotId);
     const prepared = await this.db.transaction(async (em) => {
       const s = await this.lock(em, lotId);
       if (s.buyerUserId !== user.id) throw new SettlementError('NOT_THE_BUYER');
       if (s.status !== 'awaiting_balance') throw new SettlementError('BALANCE_NOT_DUE', { status: s.status });
       const now = await dbNow(em);
       if (now >= s.balanceDeadline) throw new SettlementError('BALANCE_DEADLINE_PASSED');
+      if (!paymentMethod && s.balancePaymentIntentId && s.balanceClientSecret) return { s, reuse: true };
       s.balanceAttempt += 1;
       s.balancePaymentIntentId = null;
+      s.balanceClientSecret = null;
       await em.save(s);
-      await this.audit.append(em, { stream: `lot:${lotId}`, action: 'settlement.balance_payment_started', actorId: user.id, data: { attempt: s.balanceAttempt, amount: s.balanceDue } });
-      return s;
+      await this.audit.append(em, { stream: `lot:${lotId}`, action: 'settlement.balance_payment_started', actorId: user.id, data: { attempt: s.balanceAttempt, amount: s.balanceDue, confirmedBy: paymentMethod ? 'server' : 'browser' } });
+      return { s, reuse: false };
     });
+    if (prepared.reuse) return this.view(prepared.s, true);
+    const attempt = prepared.s.balanceAttempt;
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.gateway.stripe.paymentIntents.create(
         {
-          amount: prepared.balanceDue,
+          amount: prepared.s.balanceDue,
           currency: 'cny',
           allowed_payment_method_types: ['card'],
-          payment_method: paymentMethod,
-          confirm: true,
+          ...(paymentMethod ? { payment_method: paymentMethod, confirm: true } : {}),
           description: `fapai balance ${lotId}`,
-          metadata: { kind: 'balance', lotId, attempt: String(prepared.balanceAttempt) },
+          metadata: { kind: 'balance', lotId, attempt: String(attempt) },
         },
-        { idempotencyKey: `balance:${lotId}:${prepared.balanceAttempt}` },
+        { idempotencyKey: `balance:${lotId}:${attempt}` },
       );
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeCardError) throw new SettlementError('BALANCE_DECLINED', { code: error.code, declineCode: error.decline_code });
-      throw error;
+      throw this.balanceFailure(lotId, attempt, error);
+    }
+    if (intent.status === 'succeeded') await this.reconcileBalance(intent);
+    else await this.keepOpenIntent(lotId, attempt, intent);
+    if (intent.status === 'requires_action') throw new SettlementError('BALANCE_NEEDS_ACTION', { paymentIntentId: intent.id, clientSecret: intent.client_secret });
+    return this.view(await this.get(lotId), true);
+  }
+
+  /**
+   * Before a server-side confirmation starts a new attempt, the open intent of the last one (left for the
+   * browser, or waiting for 3-D Secure) is cancelled at Stripe: only one balance intent can ever be paid, so a
+   * forgotten tab cannot take the balance a second time. If it cannot be cancelled because it was paid meanwhile,
+   * that payment is recorded (and the new attempt then finds nothing due); if Stripe does not answer, nothing
+   * has changed and the buyer retries.
+   */
+  private async cancelOpenIntent(user: AuthUser, lotId: string): Promise<void> {
+    const s = await this.get(lotId);
+    if (s.buyerUserId !== user.id || s.status !== 'awaiting_balance' || !s.balancePaymentIntentId) return;
+    let intent: Stripe.PaymentIntent;
+    try {
+      // No key of ours: cancelling is idempotent by itself (a second cancel is refused and answered below), and
+      // a kept 5xx under a fixed key would refuse every retry.
+      intent = await this.gateway.stripe.paymentIntents.cancel(s.balancePaymentIntentId);
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw this.balanceFailure(lotId, s.balanceAttempt, error);
+      // Not cancelable any more (paid, or cancelled already): see what it became.
+      try {
+        intent = await this.gateway.stripe.paymentIntents.retrieve(s.balancePaymentIntentId);
+      } catch (again) {
+        throw this.balanceFailure(lotId, s.balanceAttempt, again);
+      }
     }
     await this.reconcileBalance(intent);
-    return this.view(await this.get(lotId));
+  }
+
+  /** The PaymentIntent of the current attempt, still to be confirmed (or authenticated) in the browser. */
+  private async keepOpenIntent(lotId: string, attempt: number, intent: Stripe.PaymentIntent): Promise<void> {
+    await this.db.query(
+      `UPDATE settlements SET balance_payment_intent_id = $3, balance_client_secret = $4, updated_at = now() WHERE lot_id = $1 AND balance_attempt = $2 AND status = 'awaiting_balance'`,
+      [lotId, attempt, intent.id, intent.client_secret],
+    );
+  }
+
+  /** A Stripe error as the buyer's refusal: the card's fault (402/400), or the provider's (503). */
+  private balanceFailure(lotId: string, attempt: number, error: unknown): SettlementError {
+    if (error instanceof Stripe.errors.StripeCardError) return new SettlementError('BALANCE_DECLINED', { code: error.code, declineCode: error.decline_code });
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param === 'payment_method') return new SettlementError('BALANCE_PAYMENT_METHOD_INVALID', { code: error.code });
+    // API errors, connection errors and timeouts, 5xx, rate limits: the provider's trouble, not the buyer's.
+    this.logger.warn(`balance of ${lotId} (attempt ${attempt}): the payment provider failed: ${error instanceof Error ? error.message : String(error)}`);
+    return new SettlementError('PAYMENT_PROVIDER_UNAVAILABLE', { retry: 'the balance is still due; please retry' });
   }
 
   /** From the API response or the webhook: a succeeded balance PaymentIntent marks the sale paid, once. */
   async reconcileBalance(intent: Stripe.PaymentIntent): Promise<void> {
-    if (intent.status !== 'succeeded') return;
     const lotId = intent.metadata['lotId'];
+    if (intent.status === 'canceled') {
+      // The open intent is no longer payable: the next request without a payment method starts a new attempt.
+      await this.db.query(`UPDATE settlements SET balance_payment_intent_id = NULL, balance_client_secret = NULL, updated_at = now() WHERE lot_id = $1 AND status = 'awaiting_balance' AND balance_payment_intent_id = $2`, [lotId, intent.id]);
+      return;
+    }
+    if (intent.status !== 'succeeded') return;
     let mail: string | null = null;
     await this.db.transaction(async (em) => {
       const s = await em.getRepository(Settlement).createQueryBuilder('s').setLock('pessimistic_write').where('s.lot_id = :lotId', { lotId }).getOne();
@@ -224,6 +297,7 @@ export class SettlementService implements OnModuleInit {
       s.status = 'paid';
       s.paidAt = new Date();
       s.balancePaymentIntentId = intent.id;
+      s.balanceClientSecret = null;
       await em.save(s);
       await this.audit.append(em, { stream: `lot:${lotId}`, action: 'settlement.balance_paid', data: { amount: intent.amount, paymentIntentId: intent.id } });
       mail = await this.notifications.record(em, { userId: s.buyerUserId, kind: 'balance.paid', title: `余款已付清：${s.lotTitle}`, body: `余款 ${formatYuan(intent.amount)} 已收到，等待法院作出成交裁定。`, data: { lotId } });

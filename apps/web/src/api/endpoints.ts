@@ -205,7 +205,8 @@ export const endpoints = {
   myEnrolments: () => api.get<EnrolmentView[]>('/me/enrolments'),
 
   settlement: (id: string) => api.get<SettlementView>(`${lotPath(id)}/settlement`),
-  payBalance: (id: string, paymentMethod: string) => api.post<SettlementView>(`${lotPath(id)}/balance`, { paymentMethod }),
+  /** With a test payment method the server confirms at once; without one the answer carries `balancePayment` for Stripe.js. */
+  payBalance: (id: string, paymentMethod?: string) => api.post<SettlementView>(`${lotPath(id)}/balance`, paymentMethod ? { paymentMethod } : {}),
   confirmationPdfUrl: (id: string) => `/api${lotPath(id)}/confirmation.pdf`,
 
   valuations: (caseId?: string) => api.get<ValuationListItem[]>('/valuations', { query: { caseId } }),
