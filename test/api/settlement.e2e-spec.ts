@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
+import { SettlementService } from '../../apps/api/src/settlement/settlement.service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
 
@@ -216,6 +217,44 @@ describe('the balance paid in the browser (Stripe Elements) and its failures', (
     expect(balanceIntents(lot).map((p) => p['status']).sort()).toEqual(['canceled', 'succeeded']);
     // the forgotten tab cannot pay the cancelled intent
     await expect(gateway.stripe.paymentIntents.confirm(open.paymentIntentId, { payment_method: 'pm_card_visa' })).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
+  }, 60_000);
+
+  it('a charge whose answer was lost, succeeding after the buyer paid again: the sale is paid once and the extra payment refunded', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    // Webhooks held back: the first attempt's success is known to Stripe only, until it is delivered late.
+    gateway.local!.setWebhookEndpoint(null);
+    try {
+      gateway.local!.faults.failNext(1, { path: '/v1/payment_intents', method: 'POST', status: 500, execute: 'first' });
+      expect(await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' })).toMatchObject({ status: 503, body: { code: 'PAYMENT_PROVIDER_UNAVAILABLE' } });
+      const [lost] = balanceIntents(lot);
+      expect(lost).toMatchObject({ status: 'succeeded', amount: 630_000 }); // the buyer's money was taken
+      const paid = await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+      expect(paid.body).toMatchObject({ status: 'paid' });
+      // the late news of the first attempt (its webhook, or any later read of it)
+      await t.platform.app.get(SettlementService).reconcileBalance(await gateway.stripe.paymentIntents.retrieve(lost!['id'] as string));
+      const kept = balanceIntents(lot).filter((p) => p['status'] === 'succeeded');
+      expect(kept).toHaveLength(2);
+      const refunds = gateway.local!.requests().filter((r) => r.path === '/v1/refunds' && r.status === 200);
+      expect(refunds.filter((r) => r.idempotencyKey === `balance-stray:${lost!['id']}`)).toHaveLength(1);
+      const charge = await gateway.stripe.paymentIntents.retrieve(lost!['id'] as string, { expand: ['latest_charge'] });
+      expect(charge.latest_charge).toMatchObject({ amount_refunded: 630_000 });
+      expect(await settlementOf(lot, buyer)).toMatchObject({ status: 'paid' });
+      // told again (a duplicate webhook): nothing more is refunded
+      await t.platform.app.get(SettlementService).reconcileBalance(await gateway.stripe.paymentIntents.retrieve(lost!['id'] as string));
+      expect(gateway.local!.requests().filter((r) => r.path === '/v1/refunds' && r.idempotencyKey === `balance-stray:${lost!['id']}` && !r.replayed)).toHaveLength(1);
+    } finally {
+      gateway.onListening(t.url);
+    }
+  }, 60_000);
+
+  it('the answer lost but the webhook on time: the first attempt pays the sale, and the buyer’s retry is told nothing is due', async () => {
+    const { lot, buyer } = await soldToBuyer();
+    gateway.local!.faults.failNext(1, { path: '/v1/payment_intents', method: 'POST', status: 500, execute: 'first' });
+    expect(await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' })).toMatchObject({ status: 503 });
+    await gateway.local!.waitForWebhooks();
+    await waitFor('paid by the first attempt', async () => ((await settlementOf(lot, buyer)).status === 'paid' ? true : null));
+    expect((await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(422)).body).toMatchObject({ code: 'BALANCE_NOT_DUE' });
+    expect(balanceIntents(lot).map((p) => p['status'])).toEqual(['succeeded']);
   }, 60_000);
 
   it('refuses a payment method the provider does not know with a 400, the balance still due', async () => {

@@ -291,9 +291,17 @@ export class SettlementService implements OnModuleInit {
     }
     if (intent.status !== 'succeeded') return;
     let mail: string | null = null;
+    let stray = false;
     await this.db.transaction(async (em) => {
       const s = await em.getRepository(Settlement).createQueryBuilder('s').setLock('pessimistic_write').where('s.lot_id = :lotId', { lotId }).getOne();
-      if (!s || s.status !== 'awaiting_balance' || String(s.balanceAttempt) !== intent.metadata['attempt']) return;
+      if (!s) return;
+      // The money is in, whichever attempt took it: an earlier attempt whose answer was lost (a timeout, a 5xx
+      // after the charge) may succeed after the buyer retried. The first success pays the balance; any other
+      // balance payment of this lot (a second attempt, a payment after a default) goes back to the buyer.
+      if (s.status !== 'awaiting_balance' || intent.amount !== s.balanceDue) {
+        stray = s.balancePaymentIntentId !== intent.id;
+        return;
+      }
       s.status = 'paid';
       s.paidAt = new Date();
       s.balancePaymentIntentId = intent.id;
@@ -303,6 +311,22 @@ export class SettlementService implements OnModuleInit {
       mail = await this.notifications.record(em, { userId: s.buyerUserId, kind: 'balance.paid', title: `余款已付清：${s.lotTitle}`, body: `余款 ${formatYuan(intent.amount)} 已收到，等待法院作出成交裁定。`, data: { lotId } });
     });
     if (mail) await this.notifications.email(mail);
+    if (stray) await this.refundStray(lotId, intent);
+  }
+
+  /**
+   * A balance payment that the sale does not need is refunded in full, once (the key is the intent's). If
+   * Stripe cannot be reached the error goes up: a webhook is then answered 5xx and delivered again.
+   */
+  private async refundStray(lotId: string, intent: Stripe.PaymentIntent): Promise<void> {
+    try {
+      await this.gateway.stripe.refunds.create({ payment_intent: intent.id, metadata: { kind: 'balance-stray', lotId } }, { idempotencyKey: `balance-stray:${intent.id}` });
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'charge_already_refunded') return;
+      throw error;
+    }
+    this.logger.warn(`refunded balance payment ${intent.id} of lot ${lotId}: the balance was already paid or no longer due`);
+    await this.db.transaction((em) => this.audit.append(em, { stream: `lot:${lotId}`, action: 'settlement.balance_refunded', data: { amount: intent.amount, paymentIntentId: intent.id, reason: 'not needed by the sale' } }));
   }
 
   /** The sale ruling (成交裁定), only once paid in full (ASR Art. 20); the lot becomes `transferred`. */
