@@ -198,6 +198,7 @@ export class SettlementService implements OnModuleInit {
    * leaves the settlement `awaiting_balance` and payable again.
    */
   async payBalance(user: AuthUser, lotId: string, paymentMethod?: string): Promise<SettlementView> {
+    if (await this.recoverLostAttempt(user, lotId)) return this.view(await this.get(lotId), true);
     if (paymentMethod) await this.cancelOpenIntent(user, lotId);
     const prepared = await this.db.transaction(async (em) => {
       const s = await this.lock(em, lotId);
@@ -235,6 +236,37 @@ export class SettlementService implements OnModuleInit {
     else await this.keepOpenIntent(lotId, attempt, intent);
     if (intent.status === 'requires_action') throw new SettlementError('BALANCE_NEEDS_ACTION', { paymentIntentId: intent.id, clientSecret: intent.client_secret });
     return this.view(await this.get(lotId), true);
+  }
+
+  /**
+   * The last attempt left no intent here (its answer was lost: a timeout, or a 5xx after Stripe had acted),
+   * yet Stripe may hold it, even paid. Before a new attempt could charge the buyer a second time, look for it
+   * among the recent PaymentIntents: paid, it pays the sale (true is returned); still open, it is kept as the
+   * open intent, to be handed back or cancelled like any other.
+   */
+  private async recoverLostAttempt(user: AuthUser, lotId: string): Promise<boolean> {
+    const s = await this.get(lotId);
+    if (s.buyerUserId !== user.id || s.status !== 'awaiting_balance' || s.balanceAttempt === 0 || s.balancePaymentIntentId) return false;
+    const since = Math.floor(s.updatedAt.getTime() / 1000) - 300;
+    let found: Stripe.PaymentIntent | null = null;
+    try {
+      for await (const pi of this.gateway.stripe.paymentIntents.list({ created: { gte: since }, limit: 100 })) {
+        if (pi.metadata?.['kind'] === 'balance' && pi.metadata['lotId'] === lotId && pi.metadata['attempt'] === String(s.balanceAttempt)) {
+          found = pi;
+          break;
+        }
+        if (pi.created < since) break;
+      }
+    } catch (error) {
+      throw this.balanceFailure(lotId, s.balanceAttempt, error);
+    }
+    if (!found) return false;
+    if (found.status === 'succeeded') {
+      await this.reconcileBalance(found);
+      return (await this.get(lotId)).status === 'paid';
+    }
+    if (found.status !== 'canceled') await this.keepOpenIntent(lotId, s.balanceAttempt, found);
+    return false;
   }
 
   /**
@@ -320,7 +352,9 @@ export class SettlementService implements OnModuleInit {
    */
   private async refundStray(lotId: string, intent: Stripe.PaymentIntent): Promise<void> {
     try {
-      await this.gateway.stripe.refunds.create({ payment_intent: intent.id, metadata: { kind: 'balance-stray', lotId } }, { idempotencyKey: `balance-stray:${intent.id}` });
+      const refund = await this.gateway.stripe.refunds.create({ payment_intent: intent.id, metadata: { kind: 'balance-stray', lotId } }, { idempotencyKey: `balance-stray:${intent.id}` });
+      // Every webhook of that payment comes here: only the call that made the refund records it.
+      if (refund.lastResponse?.headers?.['idempotent-replayed'] === 'true') return;
     } catch (error) {
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'charge_already_refunded') return;
       throw error;
