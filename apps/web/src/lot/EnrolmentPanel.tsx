@@ -6,7 +6,7 @@
  */
 import { lazy, Suspense, useState, type ComponentType } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Radio, Spin } from 'antd';
+import { Alert, Button, Spin } from 'antd';
 import { Link, useLocation } from 'react-router-dom';
 import type { EnrolmentView, LotView } from '@fapai/contracts';
 import { ApiError } from '../api/client';
@@ -18,11 +18,7 @@ import type { StripeDepositProps } from './StripeDeposit';
 
 const LazyStripeDeposit = lazy(() => import('./StripeDeposit'));
 import { errorText } from './refusals';
-
-const TEST_CARDS = [
-  { value: 'pm_card_visa', label: 'enrol.card.visa' },
-  { value: 'pm_card_chargeDeclined', label: 'enrol.card.declined' },
-] as const;
+import { TestCardChoice } from './TestCardChoice';
 
 export function EnrolmentPanel({
   lot,
@@ -112,16 +108,7 @@ export function EnrolmentPanel({
         }}
       >
         {due}
-        <fieldset style={{ border: 0, padding: 0, margin: '0 0 12px' }}>
-          <legend style={{ fontSize: 14, marginBottom: 6 }}>{t('enrol.method')}</legend>
-          <Radio.Group value={card} onChange={(e) => setCard(String(e.target.value))} style={{ display: 'flex', flexDirection: 'column', gap: 6 }}>
-            {TEST_CARDS.map((c) => (
-              <Radio key={c.value} value={c.value}>
-                {t(c.label)}
-              </Radio>
-            ))}
-          </Radio.Group>
-        </fieldset>
+        <TestCardChoice value={card} onChange={setCard} />
         {failed && <Alert type="error" showIcon title={declined ? errorText(t, enrol.error) : t('enrol.failed')} style={{ marginBottom: 12 }} role="alert" data-testid="deposit-failed" />}
         {waiting && <Alert type="info" showIcon title={t('deposit.status.awaiting_payment')} style={{ marginBottom: 12 }} />}
         {enrol.error && !declined && <Alert type="error" showIcon title={errorText(t, enrol.error)} style={{ marginBottom: 12 }} />}

@@ -10,7 +10,7 @@
  */
 import { lazy, Suspense, useState, type ComponentType } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Radio, Spin } from 'antd';
+import { Alert, Button, Spin } from 'antd';
 import type { SettlementView } from '@fapai/contracts';
 import { ApiError } from '../api/client';
 import { endpoints } from '../api/endpoints';
@@ -19,14 +19,10 @@ import { formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
 import { depositMode, usePaymentsConfig } from './enrolment';
 import { errorText } from './refusals';
+import { TestCardChoice } from './TestCardChoice';
 import type { StripeBalanceProps } from './StripeBalance';
 
 const LazyStripeBalance = lazy(() => import('./StripeBalance'));
-
-const TEST_CARDS = [
-  { value: 'pm_card_visa', label: 'enrol.card.visa' },
-  { value: 'pm_card_chargeDeclined', label: 'enrol.card.declined' },
-] as const;
 
 /** The client secret of a card that needs 3-D Secure (402 BALANCE_NEEDS_ACTION), to finish in the browser. */
 function needsActionSecret(error: unknown): string | null {
@@ -94,16 +90,7 @@ export function WinnerSettlement({
         }}
         style={{ marginTop: 12 }}
       >
-        <fieldset style={{ border: 0, padding: 0, margin: '0 0 8px' }}>
-          <legend style={{ fontSize: 14 }}>{t('enrol.method')}</legend>
-          <Radio.Group value={card} onChange={(e) => setCard(String(e.target.value))}>
-            {TEST_CARDS.map((c) => (
-              <Radio key={c.value} value={c.value}>
-                {t(c.label)}
-              </Radio>
-            ))}
-          </Radio.Group>
-        </fieldset>
+        <TestCardChoice value={card} onChange={setCard} />
         {pay.error && <Alert type="error" showIcon title={errorText(t, pay.error)} role="alert" style={{ marginBottom: 8 }} />}
         <Button type="primary" htmlType="submit" loading={pay.isPending} data-testid="pay-balance">
           {t('settlement.pay')} {formatYuan(s.balanceDue)}
