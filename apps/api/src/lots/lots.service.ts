@@ -167,10 +167,14 @@ export class LotsService {
   }
 
   /**
-   * Where the given lots stand: their bid seq and, for a lot closed more than `closedForS` seconds ago, how
-   * it ended (sold/unsold only while still in that state). For the relay's sweep across instances.
+   * Where each lot's record stands, for the realtime relay's sweep: its last seq; whether it closed more than
+   * `closedForS` ago (with its result); whether it stopped taking bids otherwise (withdrawn 撤回, suspended
+   * 中止, postponed 暂缓). A lot missing from the answer no longer exists.
    */
-  async progressOf(ids: string[], closedForS: number): Promise<{ id: string; seq: number; closed: { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null } | null; closedLongAgo: boolean }[]> {
+  async progressOf(
+    ids: string[],
+    closedForS: number,
+  ): Promise<{ id: string; seq: number; closed: { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null } | null; closedLongAgo: boolean; notBidding: boolean }[]> {
     const rows = (await this.db.query(
       `SELECT id, seq, status, current_price, leader_code, closed_at IS NOT NULL AND closed_at < now() - make_interval(secs => $2) AS closed_long_ago FROM lots WHERE id = ANY($1)`,
       [ids, closedForS],
@@ -179,6 +183,7 @@ export class LotsService {
       id: r.id,
       seq: r.seq,
       closedLongAgo: r.closed_long_ago,
+      notBidding: r.status === 'withdrawn' || r.status === 'suspended' || r.status === 'postponed',
       closed:
         r.closed_long_ago && (r.status === 'sold' || r.status === 'unsold')
           ? { outcome: r.status, price: r.status === 'sold' && r.current_price !== null ? Number(r.current_price) : null, bidderCode: r.status === 'sold' ? r.leader_code : null }

@@ -72,10 +72,16 @@ export class AuctionsRelay implements OnApplicationBootstrap, OnApplicationShutd
     this.sweeping = true;
     try {
       const progress = await this.lots.progressOf(tracked.map((t) => t.lotId), CLOSE_LOST_AFTER_S);
+      const found = new Set(progress.map((p) => p.id));
+      for (const { lotId } of tracked) if (!found.has(lotId)) this.sequencer.closed(lotId);
       for (const p of progress) {
         await this.sequencer.catchUp(p.id, p.seq);
         if (p.closedLongAgo) {
           if (p.closed) this.gateway.server.local.to(lotRoom(p.id)).emit('lot.closed', { lotId: p.id, ...p.closed });
+          this.sequencer.closed(p.id);
+        } else if (p.notBidding) {
+          // Withdrawn, suspended or postponed: no bid can come until it resumes (if ever), and then the
+          // order starts again at the next bid or snapshot, as for a lot not yet tracked.
           this.sequencer.closed(p.id);
         }
       }
