@@ -4,6 +4,7 @@ import {
   docUrl,
   invalidParam,
   missingParam,
+  paramResourceMissing,
   resourceMissing,
   stripeError,
   unexpectedState,
@@ -429,7 +430,7 @@ export class Engine implements Store {
     let charge: ChargeRecord | undefined;
     if (piId) {
       const pi = this.paymentIntents.get(piId);
-      if (!pi) throw resourceMissing('payment_intent', piId, 'payment_intent');
+      if (!pi) throw paramResourceMissing('payment_intent', piId, 'payment_intent');
       if (pi.status !== 'succeeded') {
         throw stripeError(400, 'invalid_request_error', `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, {
           param: 'payment_intent',
@@ -442,7 +443,7 @@ export class Engine implements Store {
       }
     } else {
       charge = this.charges.get(chargeId!);
-      if (!charge) throw resourceMissing('charge', chargeId!, 'charge');
+      if (!charge) throw paramResourceMissing('charge', chargeId!, 'charge');
     }
     if (charge.status !== 'succeeded' || !charge.captured) {
       throw stripeError(400, 'invalid_request_error', `Charge ${charge.id} has not been captured; there is nothing to refund.`, {
@@ -670,7 +671,7 @@ export class Engine implements Store {
     const existing = this.paymentMethods.get(value);
     if (existing) return existing;
     const card = TEST_CARDS[value];
-    if (!card) throw resourceMissing('PaymentMethod', value, 'payment_method');
+    if (!card) throw paramResourceMissing('PaymentMethod', value, 'payment_method');
     return this.newPaymentMethod(card, ctx);
   }
 
@@ -684,8 +685,7 @@ export class Engine implements Store {
   private customerParam(p: Params): string | null | undefined {
     const id = p.nullableString('customer');
     if (id && !this.customers.has(id)) {
-      // A missing object named by a parameter is a 400 (a missing object in the path is a 404).
-      throw stripeError(400, 'invalid_request_error', `No such customer: '${id}'`, { code: 'resource_missing', param: 'customer' });
+      throw paramResourceMissing('customer', id, 'customer');
     }
     return id;
   }
@@ -883,7 +883,7 @@ export class Engine implements Store {
     let sorted = items.filter((item) => created(item.created)).sort((a, b) => b.seq - a.seq);
     const cursor = (id: string, param: string) => {
       const i = sorted.findIndex((item) => item.id === id);
-      if (i === -1) throw resourceMissing('object', id, param);
+      if (i === -1) throw paramResourceMissing('object', id, param);
       return i;
     };
     let hasMore: boolean;

@@ -51,8 +51,14 @@ export const missingParam = (param: string) =>
 export const unknownParam = (param: string) =>
   invalidParam(`Received unknown parameter: ${param}`, param, 'parameter_unknown');
 
+/** An object named in the path that does not exist: 404. */
 export function resourceMissing(kind: string, id: string, param: string): StripeApiError {
   return stripeError(404, 'invalid_request_error', `No such ${kind}: '${id}'`, { code: 'resource_missing', param });
+}
+
+/** An object named by a request parameter that does not exist: Stripe answers 400, not 404. */
+export function paramResourceMissing(kind: string, id: string, param: string): StripeApiError {
+  return stripeError(400, 'invalid_request_error', `No such ${kind}: '${id}'`, { code: 'resource_missing', param });
 }
 
 /** The object is in the wrong state for the operation: 400, kept by the idempotency layer. */

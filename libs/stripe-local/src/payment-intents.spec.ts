@@ -194,11 +194,11 @@ describe('declines', () => {
     expect(retried).toMatchObject({ status: 'succeeded', last_payment_error: null });
   });
 
-  it('an unknown payment method is resource_missing (400-class, no intent created)', async () => {
+  it('an unknown payment method is resource_missing, 400 as for every object named by a parameter (no intent created)', async () => {
     const before = local.paymentIntents().length;
     const err = await rejection(stripe.paymentIntents.create(deposit({ payment_method: 'pm_card_nope', confirm: true })));
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(err).toMatchObject({ code: 'resource_missing', param: 'payment_method', message: "No such PaymentMethod: 'pm_card_nope'" });
+    expect(err).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method', message: "No such PaymentMethod: 'pm_card_nope'" });
     expect(local.paymentIntents()).toHaveLength(before);
   });
 });

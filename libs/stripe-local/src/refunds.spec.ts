@@ -76,7 +76,7 @@ it('an uncaptured or unknown payment cannot be refunded', async () => {
   expect(err).toMatchObject({ statusCode: 400, param: 'payment_intent' });
   expect(err.message).toContain('does not have a successful charge to refund');
   const missing = await rejection(stripe.refunds.create({ payment_intent: 'pi_missing' }));
-  expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+  expect(missing).toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_intent' });
   const neither = await rejection(stripe.refunds.create({}));
   expect(neither.message).toContain('payment_intent or charge');
 });
