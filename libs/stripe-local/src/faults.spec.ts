@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
-import { rejection as rejectionOf } from './testing.js';
+import { rejection as rejectionOf, sdkFor } from './testing.js';
 
 const rejection = (promise: Promise<unknown>) => rejectionOf(promise, Stripe.errors.StripeError);
 
@@ -13,7 +13,7 @@ afterEach(() => local.stop());
 
 /** The SDK retries 5xx, 409 and network failures (with its own idempotency key) maxNetworkRetries times. */
 const client = (config: Stripe.StripeConfig = {}) =>
-  new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', maxNetworkRetries: 0, ...config });
+  sdkFor(local, config);
 
 const create = (s: Stripe, extra: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
   s.paymentIntents.create({ amount: 5_000, currency: 'cny', allowed_payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true, ...extra });

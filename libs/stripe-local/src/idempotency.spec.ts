@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
-import { rejection as rejectionOf } from './testing.js';
+import { rejection as rejectionOf, sdkFor } from './testing.js';
 
 const rejection = (promise: Promise<unknown>) => rejectionOf(promise, Stripe.errors.StripeError);
 
@@ -9,7 +9,7 @@ let stripe: Stripe;
 
 beforeAll(async () => {
   local = await startStripeLocal();
-  stripe = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', maxNetworkRetries: 0 });
+  stripe = sdkFor(local);
 });
 afterAll(() => local.stop());
 

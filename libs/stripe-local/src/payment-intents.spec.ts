@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
-import { rejection as rejectionOf } from './testing.js';
+import { rejection as rejectionOf, sdkFor } from './testing.js';
 
 const rejection = (promise: Promise<unknown>) => rejectionOf(promise, Stripe.errors.StripeError);
 
@@ -10,7 +10,7 @@ let stripe: Stripe;
 
 beforeAll(async () => {
   local = await startStripeLocal({ port: 0 });
-  stripe = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', maxNetworkRetries: 0 });
+  stripe = sdkFor(local);
 });
 afterAll(() => local.stop());
 
@@ -70,14 +70,14 @@ describe('create and confirm', () => {
   });
 
   it('the API version the SDK pins defaults capture_method to automatic_async; older versions to automatic', async () => {
-    const old = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', apiVersion: '2023-10-16' as never });
+    const old = sdkFor(local, { apiVersion: '2023-10-16' as never });
     expect((await old.paymentIntents.create(deposit())).capture_method).toBe('automatic');
   });
 
   it('payment_method_types is gone from requests since 2026-09-30.endive; older versions still take it', async () => {
     const pi = await stripe.paymentIntents.create(deposit());
     expect(pi).toMatchObject({ allowed_payment_method_types: ['card'], payment_method_types: ['card'], automatic_payment_methods: null });
-    const old = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', apiVersion: '2025-08-27.basil' as never });
+    const old = sdkFor(local, { apiVersion: '2025-08-27.basil' as never });
     const legacy = await old.paymentIntents.create({ amount: 100, currency: 'cny', payment_method_types: ['card'] } as Stripe.PaymentIntentCreateParams);
     expect(legacy).toMatchObject({ payment_method_types: ['card'], allowed_payment_method_types: null, automatic_payment_methods: null });
   });
@@ -148,7 +148,7 @@ describe('manual capture', () => {
   it('before 2025-03-31.basil an expired hold reads cancellation_reason automatic', async () => {
     const pi = await stripe.paymentIntents.create(deposit({ payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' }));
     local.clock.advance(8 * DAY);
-    const old = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', apiVersion: '2024-06-20' as never });
+    const old = sdkFor(local, { apiVersion: '2024-06-20' as never });
     expect((await old.paymentIntents.retrieve(pi.id)).cancellation_reason).toBe('automatic');
   });
 

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from './index.js';
+import { sdkFor } from './testing.js';
 
 const SECRET = 'whsec_test_fapai_local';
 
@@ -45,7 +46,7 @@ let hook: Awaited<ReturnType<typeof receiver>>;
 beforeEach(async () => {
   hook = await receiver();
   local = await startStripeLocal({ webhookUrl: hook.url, webhookSecret: SECRET, webhookRetry: { baseMs: 10, maxMs: 40, maxAttempts: 4 } });
-  stripe = new Stripe('sk_test_local', { host: '127.0.0.1', port: local.port, protocol: 'http', maxNetworkRetries: 0 });
+  stripe = sdkFor(local);
 });
 afterEach(async () => {
   await local.stop();
