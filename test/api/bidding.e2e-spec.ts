@@ -300,6 +300,11 @@ describe('restart across the end time', () => {
       }, 20_000);
       expect(result).toMatchObject({ outcome: 'sold', price: 702_000, bidderCode: code, endedAt: endsAt });
       expect(Date.parse(result.closedAt)).toBeGreaterThan(Date.parse(endsAt));
+      // The deposits were held at (local) Stripe before the restart: the loser's is released and the
+      // winner's applied after it (offline, the local server kept its objects in DATA_DIR).
+      const depositOf = async (b: { auth: Record<string, string> }) =>
+        ((await request(again.url).get(`/api/lots/${lot}/enrolments/me`).set(b.auth)).body as { deposit: { status: string } }).deposit.status;
+      await waitFor('deposits settled after restart', async () => (await depositOf(x)) === 'released' && (await depositOf(y)) === 'applied', 20_000);
     } finally {
       await again.stop();
     }

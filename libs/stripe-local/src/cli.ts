@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * node libs/stripe-local/dist/cli.js --port 12111 --webhook-url http://127.0.0.1:3000/api/payments/stripe/webhook \
- *   --webhook-secret whsec_… [--host 127.0.0.1] [--api-key sk_test_…] [--api-version …] [--hold-ms …] [--sync-webhooks]
+ *   --webhook-secret whsec_… [--host 127.0.0.1] [--api-key sk_test_…] [--api-version …] [--hold-ms …] [--sync-webhooks] [--state-file F]
  */
 import { parseArgs } from 'node:util';
 import { startStripeLocal } from './server.js';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'api-version': { type: 'string' },
     'hold-ms': { type: 'string' },
     'sync-webhooks': { type: 'boolean', default: false },
+    'state-file': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'stripe-local: a local Stripe-compatible server for PaymentIntents\n' +
-      'options: --port N (0 = any) --host H --webhook-url URL --webhook-secret whsec_… --api-key sk_… --api-version V --hold-ms MS --sync-webhooks',
+      'options: --port N (0 = any) --host H --webhook-url URL --webhook-secret whsec_… --api-key sk_… --api-version V --hold-ms MS --sync-webhooks --state-file FILE (keep objects across restarts)',
   );
   process.exit(0);
 }
@@ -43,6 +44,7 @@ const local = await startStripeLocal({
   apiVersion: values['api-version'],
   holdMs: values['hold-ms'] === undefined ? undefined : Number(values['hold-ms']),
   syncWebhooks: values['sync-webhooks'],
+  stateFile: values['state-file'],
 });
 console.log(
   JSON.stringify({ msg: 'stripe-local listening', url: local.url, webhookUrl: local.webhookUrl, webhookSecret: local.webhookSecret, apiVersion: local.apiVersion }),

@@ -112,9 +112,27 @@ export class Engine implements Store {
   readonly paymentMethods = new Map<string, PaymentMethodRecord>();
   readonly customers = new Map<string, CustomerRecord>();
   readonly events: JsonObject[] = [];
+  /** Events ever recorded (the list keeps the last `maxEvents`): the journal writes the new ones. */
+  eventsAppended = 0;
   private seq = 0;
 
   constructor(private readonly options: EngineOptions) {}
+
+  /** The creation counter that orders lists; kept by the journal. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  restoreSequence(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
+  /** Records an event (also used by the journal to replay one). */
+  restoreEvent(event: JsonObject): void {
+    this.events.push(event);
+    this.eventsAppended++;
+    if (this.events.length > (this.options.maxEvents ?? 10_000)) this.events.shift();
+  }
 
   reset(): void {
     this.paymentIntents.clear();
@@ -869,8 +887,7 @@ export class Engine implements Store {
       request: { id: ctx.requestId, idempotency_key: ctx.idempotencyKey },
       type,
     };
-    this.events.push(event);
-    if (this.events.length > (this.options.maxEvents ?? 10_000)) this.events.shift();
+    this.restoreEvent(event);
     const streamKey = 'clientSecret' in record ? record.id : record.paymentIntent;
     ctx.events.push({ event, id: event['id'] as string, type, streamKey });
   }

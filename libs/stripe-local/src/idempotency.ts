@@ -12,7 +12,7 @@ export interface SavedResponse {
   requestId: string;
 }
 
-interface Entry {
+export interface IdempotencyEntry {
   method: string;
   path: string;
   params: string;
@@ -23,7 +23,7 @@ interface Entry {
 export type Lookup = { kind: 'new' } | { kind: 'replay'; response: SavedResponse } | { kind: 'error'; error: StripeApiError };
 
 export class IdempotencyStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, IdempotencyEntry>();
 
   constructor(private readonly ttlMs = 24 * 3600_000) {}
 
@@ -85,6 +85,15 @@ export class IdempotencyStore {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** The answered keys, for the journal (a key still executing is not an answer yet). */
+  *persisted(): Generator<[string, IdempotencyEntry]> {
+    for (const [id, entry] of this.entries) if (entry.response) yield [id, entry];
+  }
+
+  restore(id: string, entry: IdempotencyEntry): void {
+    this.entries.set(id, entry);
   }
 
   private prune(now: number): void {

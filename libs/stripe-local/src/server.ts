@@ -5,6 +5,7 @@ import { StripeApiError, stripeError, type JsonObject } from './errors.js';
 import { Faults, type Fault, type FailOptions, type TimeoutOptions } from './faults.js';
 import { FormError, canonical, parseForm } from './form.js';
 import { IdempotencyStore } from './idempotency.js';
+import { StateJournal } from './journal.js';
 import { newId, randomToken } from './ids.js';
 import { Params } from './params.js';
 import { DEFAULT_RETRY, WebhookDispatcher, type Delivery, type RetryPolicy, type WebhookEndpoint } from './webhooks.js';
@@ -33,6 +34,11 @@ export interface StripeLocalOptions {
   webhookRetry?: Partial<RetryPolicy>;
   /** How often the hold-expiry timer looks (expiry is also checked on every request). */
   expiryCheckMs?: number;
+  /**
+   * A file that keeps every object across restarts, as Stripe does (journal.ts); without it the state
+   * lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface RequestLogEntry {
@@ -132,6 +138,8 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     hasWebhookEndpoint: () => endpoint !== null,
     baseUrl: () => baseUrl,
   });
+  const journal = options.stateFile ? new StateJournal(options.stateFile, engine, idempotency) : null;
+  journal?.open();
   const dispatcher = new WebhookDispatcher(() => endpoint, faults.webhooks, { ...DEFAULT_RETRY, ...options.webhookRetry });
 
   const clock: LocalClock = {
@@ -156,6 +164,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
   function expireHolds(): Promise<void> {
     const ctx = context();
     engine.expireHolds(ctx);
+    if (ctx.events.length > 0) journal?.flush();
     return dispatcher.enqueue(ctx.events);
   }
 
@@ -324,6 +333,8 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       if (fault.execute === 'after') answer = await api(req, url, raw, requestId, log);
       if (fault.then === 'drop') answer = undefined;
     }
+    // Every change is on disk before anyone hears of it (also when the answer is then dropped by a fault).
+    if (log.method !== 'GET') journal?.flush();
     if (!answer) {
       req.socket.destroy();
       return;
@@ -467,6 +478,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
       try {
         return engine.authenticate(id, outcome, ctx);
       } finally {
+        journal?.flush();
         void dispatcher.enqueue(ctx.events);
       }
     },
@@ -474,6 +486,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     reset() {
       engine.reset();
       idempotency.clear();
+      journal?.reset();
       faults.reset();
       requestLog.length = 0;
       dispatcher.deliveries.length = 0;
@@ -481,6 +494,7 @@ export async function startStripeLocal(options: StripeLocalOptions = {}): Promis
     async stop() {
       clearInterval(timer);
       dispatcher.stop();
+      journal?.close();
       for (const wake of held) wake();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

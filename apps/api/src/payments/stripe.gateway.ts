@@ -1,11 +1,13 @@
 /**
  * The Stripe adapter. With STRIPE_SECRET_KEY it talks to Stripe (test mode; a live key is refused unless
  * STRIPE_ALLOW_LIVE). Without it, it starts the local Stripe-compatible server of `@fapai/stripe-local` on
- * loopback and points the official SDK at it (host/port/protocol), so the same code path runs offline.
+ * loopback and points the official SDK at it (host/port/protocol), so the same code path runs offline;
+ * its objects are kept in `$DATA_DIR/stripe-local/state.jsonl` across restarts.
  * STRIPE_LOCAL_URL points at an already running local server instead (fault tests drive it from outside).
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import Stripe from 'stripe';
 import { startStripeLocal, type StripeLocal } from '@fapai/stripe-local';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
@@ -45,7 +47,9 @@ export class StripeGateway implements OnModuleInit, OnModuleDestroy {
     if (external) {
       target = new URL(external);
     } else {
-      this.local = await startStripeLocal({ port: 0, webhookSecret: this.secret });
+      // Its objects are kept in DATA_DIR, as Stripe keeps them: deposits held before a restart must still
+      // be releasable after it.
+      this.local = await startStripeLocal({ port: 0, webhookSecret: this.secret, stateFile: path.join(this.config.dataDir, 'stripe-local', 'state.jsonl') });
       target = new URL(this.local.url);
     }
     this.client = new Stripe('sk_test_fapai_local', { ...common, host: target.hostname, port: Number(target.port), protocol: target.protocol === 'https:' ? 'https' : 'http' });
