@@ -271,6 +271,32 @@ describe('racing, watching and closing', () => {
   });
 });
 
+describe('socket sessions', () => {
+  it('a socket whose token was revoked after the handshake can no longer bid (logout, password change)', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const [x, y] = await enrolled(lot, 2);
+    await waitLive(lot);
+    const sx = await connect(t.url, x.token);
+    const sy = await connect(t.url, y.token);
+    try {
+      expect(await sx.emitWithAck('bid.place', { lotId: lot, amount: 700_000 })).toMatchObject({ ok: true, bid: { seq: 1 } });
+      expect(await sy.emitWithAck('bid.place', { lotId: lot, amount: 701_000 })).toMatchObject({ ok: true, bid: { seq: 2 } });
+      await t.http.post('/api/auth/logout').set(x.auth).expect(204);
+      expect(await sx.emitWithAck('bid.place', { lotId: lot, amount: 702_000 })).toMatchObject({ ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED' } });
+      const x2 = await connect(t.url, (await t.http.post('/api/auth/login').send({ email: x.email, password: 'bidder-password-1' }).expect(200)).body.accessToken as string);
+      expect(await x2.emitWithAck('bid.place', { lotId: lot, amount: 702_000 })).toMatchObject({ ok: true, bid: { seq: 3 } });
+      x2.disconnect();
+      await t.http.post('/api/me/password').set(y.auth).send({ currentPassword: 'bidder-password-1', newPassword: 'bidder-password-2' }).expect(204);
+      expect(await sy.emitWithAck('bid.place', { lotId: lot, amount: 703_000 })).toMatchObject({ ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED' } });
+      // Nothing the refused sockets sent reached the record.
+      expect((await lotView(lot)).seq).toBe(3);
+    } finally {
+      sx.disconnect();
+      sy.disconnect();
+    }
+  });
+});
+
 describe('restart across the end time', () => {
   it('a lot that ends while the API is stopped is closed on restart with its true end and winner', async () => {
     const s = await startTestPlatform();

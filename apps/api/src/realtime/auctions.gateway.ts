@@ -75,16 +75,28 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   /** Anonymous watchers are welcome; a token, if given, must be valid (bidding needs it). */
   async handleConnection(socket: AuctionSocket): Promise<void> {
     this.metrics.sockets.inc();
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || token.length === 0) return;
-    const user = await this.tokens.userOf(token);
+    const token = handshakeToken(socket);
+    if (!token) return;
+    let user: AuthUser | null;
+    try {
+      user = await this.tokens.userOf(token);
+    } catch (error) {
+      // The revocation check needs the database. While it is away the socket watches anonymously, and
+      // `bid.place` checks the token again (an unhandled rejection here ended the process: found by hand).
+      this.logger.warn(`token not checked on connect (${error instanceof Error ? error.message : String(error)}): watching anonymously until it bids`);
+      return;
+    }
     if (user) {
-      socket.data.user = user;
-      await socket.join(userRoom(user.id));
+      await this.signIn(socket, user);
     } else {
       // A bad token is refused outright rather than silently downgraded to an anonymous watcher.
       socket.disconnect(true);
     }
+  }
+
+  private async signIn(socket: AuctionSocket, user: AuthUser): Promise<void> {
+    socket.data.user = user;
+    await socket.join(userRoom(user.id));
   }
 
   @SubscribeMessage('lot.watch')
@@ -128,11 +140,25 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   @SubscribeMessage('bid.place')
   async bid(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
     try {
-      // The connection handler verifies the token asynchronously: a bid sent right after `connect` may
-      // arrive first, so verify here too rather than refuse a valid token.
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      const user = socket.data.user ?? (typeof token === 'string' && token ? await this.tokens.userOf(token) : null);
-      if (!user) return { ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'bidding needs a token in the handshake (auth.token)' } };
+      // The token is checked on every bid, not only at the handshake: one that expired or was revoked
+      // (logout, password change) since the socket connected must not bid (found by hand). The check is
+      // cached (signature once, revocation version until a revocation is notified), so it costs a lookup.
+      const token = handshakeToken(socket);
+      const user = token ? await this.tokens.userOf(token) : null;
+      if (!user) {
+        if (socket.data.user) {
+          await socket.leave(userRoom(socket.data.user.id));
+          socket.data.user = undefined;
+        }
+        return {
+          ok: false,
+          error: token
+            ? { statusCode: 401, code: 'UNAUTHENTICATED', message: 'your session has expired or was ended (logout, password change): log in again and reconnect' }
+            : { statusCode: 401, code: 'UNAUTHENTICATED', message: 'bidding needs a token in the handshake (auth.token)' },
+        };
+      }
+      // The connection handler may not have finished (or could not check the token): sign in now.
+      if (!socket.data.user) await this.signIn(socket, user);
       if (!user.roles.includes('bidder')) return { ok: false, error: { statusCode: 403, code: 'FORBIDDEN', message: 'requires role bidder' } };
       const msg = parse(BidMessage, body);
       const result = await this.placeBid.place(user.id, msg.lotId, { amount: msg.amount, confirmJump: msg.confirmJump, idempotencyKey: msg.idempotencyKey });
@@ -143,4 +169,9 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       return { ok: false, error: body };
     }
   }
+}
+
+function handshakeToken(socket: AuctionSocket): string | null {
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && token.length > 0 ? token : null;
 }

@@ -1,0 +1,64 @@
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import type { AuthUser, TokenVerifier } from '../common/auth.js';
+import type { LotsService } from '../lots/lots.service.js';
+import type { PlaceBidService } from '../bidding/place-bid.service.js';
+import type { MetricsService } from '../observability/metrics.service.js';
+import { AuctionsGateway } from './auctions.gateway.js';
+
+const BIDDER: AuthUser = { id: 'u1', roles: ['bidder'], courtId: null, agencyId: null };
+const down = () => Promise.reject(new Error('Client has encountered a connection error and is not queryable'));
+
+/** The gateway with a token check that answers `userOf`, and a socket that records what was done to it. */
+function setup(userOf: (token: string) => Promise<AuthUser | null>) {
+  const metrics = { sockets: { inc: () => undefined, dec: () => undefined } } as unknown as MetricsService;
+  const placed: string[] = [];
+  const placeBid = { place: async (userId: string) => (placed.push(userId), { bid: { seq: 1 } }) } as unknown as PlaceBidService;
+  const gateway = new AuctionsGateway({ userOf } as unknown as TokenVerifier, {} as LotsService, placeBid, metrics, {} as EventEmitter2);
+  const rooms = new Set<string>();
+  const socket = {
+    handshake: { auth: { token: 'a.jwt.token' } },
+    data: {} as { user?: AuthUser },
+    disconnected: false,
+    join: async (room: string) => void rooms.add(room),
+    leave: async (room: string) => void rooms.delete(room),
+    disconnect() {
+      this.disconnected = true;
+    },
+  };
+  return { gateway, socket, rooms, placed, as: socket as never };
+}
+
+describe('AuctionsGateway sessions', () => {
+  it('a token that cannot be checked on connect (database away) leaves an anonymous watcher, not an unhandled rejection', async () => {
+    const { gateway, socket, rooms, as } = setup(down);
+    await expect(gateway.handleConnection(as)).resolves.toBeUndefined();
+    expect(socket.disconnected).toBe(false);
+    expect(socket.data.user).toBeUndefined();
+    expect(rooms.size).toBe(0);
+  });
+
+  it('bid.place checks the token again: once the database is back the same socket bids and is signed in', async () => {
+    let available = false;
+    const { gateway, socket, rooms, placed, as } = setup((token) => (available ? Promise.resolve(token ? BIDDER : null) : down()));
+    await gateway.handleConnection(as);
+    const refused = await gateway.bid(as, { lotId: '3f1c2b9e-8d4a-4e8f-9a6b-2c1d0e9f8a7b', amount: 700_000 });
+    expect(refused).toMatchObject({ ok: false, error: { statusCode: 503 } });
+    available = true;
+    expect(await gateway.bid(as, { lotId: '3f1c2b9e-8d4a-4e8f-9a6b-2c1d0e9f8a7b', amount: 700_000 })).toMatchObject({ ok: true });
+    expect(placed).toEqual(['u1']);
+    expect(socket.data.user).toEqual(BIDDER);
+    expect([...rooms]).toEqual(['user:u1']);
+  });
+
+  it('a token revoked since the handshake is refused and the socket leaves the bidder’s own room', async () => {
+    let valid = true;
+    const { gateway, socket, rooms, placed, as } = setup(async () => (valid ? BIDDER : null));
+    await gateway.handleConnection(as);
+    expect([...rooms]).toEqual(['user:u1']);
+    valid = false;
+    expect(await gateway.bid(as, { lotId: '3f1c2b9e-8d4a-4e8f-9a6b-2c1d0e9f8a7b', amount: 700_000 })).toMatchObject({ ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED' } });
+    expect(placed).toEqual([]);
+    expect(socket.data.user).toBeUndefined();
+    expect(rooms.size).toBe(0);
+  });
+});
