@@ -9,6 +9,10 @@ import { connect, watcher, type AuctionClient } from '../support/sockets.js';
 import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
 import { loadConfig } from '../../apps/api/src/config/env.js';
 import { startPlatform } from '../../apps/api/src/platform.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -293,6 +297,39 @@ describe('socket sessions', () => {
     } finally {
       sx.disconnect();
       sy.disconnect();
+    }
+  });
+});
+
+describe('two instances on one database', () => {
+  it('the same Idempotency-Key sent to both at once places one bid, and both answer it', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const [x] = await enrolled(lot, 1);
+    await waitLive(lot);
+    const c = t.platform.config;
+    const other = await startPlatform(
+      loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, PORT: '0', RULES_PROFILE: 'sandbox', SEED_DEMO: 'false', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'fapai-test-data-')), JWT_SECRET: c.jwtSecret, IDENTITY_HASH_KEY: c.identityHashKey, ADMIN_EMAIL: c.adminEmail, ADMIN_PASSWORD: c.adminPassword, RATE_LIMITS: 'false' }),
+    );
+    // Hold the lot's row lock so that both instances wait for it with the same bid, as a client's retry
+    // through a load balancer can make them do.
+    const holder = await t.db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM lots WHERE id = $1 FOR UPDATE', [lot]);
+      const send = (url: string) => request(url).post(`/api/lots/${lot}/bids`).set(x.auth).set('Idempotency-Key', 'two-instances-1').send({ amount: 700_000 }).then((r) => r);
+      const answers = Promise.all([send(t.url), send(other.url)]);
+      await waitFor('both instances wait for the lock', async () => {
+        const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return (rows[0] as { n: number }).n === 2;
+      }, 10_000);
+      await holder.query('COMMIT');
+      const [one, two] = await answers;
+      expect([one.status, two.status]).toEqual([201, 201]);
+      expect(one.body.bid).toEqual(two.body.bid);
+      expect((await lotView(lot)).bidCount).toBe(1);
+    } finally {
+      holder.release();
+      await other.stop();
     }
   });
 });

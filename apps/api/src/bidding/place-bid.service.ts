@@ -34,7 +34,7 @@ export interface PlaceBidInput {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The lot row under its lock, the bidder's enrolment and an earlier bid with the same Idempotency-Key. */
+/** The lot row under its lock and the bidder's enrolment. */
 interface LockedRow {
   id: string;
   status: BiddingState['status'];
@@ -55,29 +55,40 @@ interface LockedRow {
   enrolment_status: string | null;
   bidder_code: string | null;
   priority_rank: number | null;
-  replay_seq: number | null;
-  replay_amount: string | null;
-  replay_bidder_code: string | null;
-  replay_priority_rank: number | null;
-  replay_placed_at: Date | null;
+}
+
+/** The bidder's earlier bid on the lot with the same Idempotency-Key. */
+interface ReplayRow {
+  seq: number;
+  amount: string;
+  bidder_code: string;
+  priority_rank: number | null;
+  placed_at: Date;
 }
 
 /**
- * The two statements of the bid transaction, prepared once per database connection (`PREPARE`) and run
+ * The statements of the bid transaction, prepared once per database connection (`PREPARE`) and run
  * with `EXECUTE` inside multi-statement simple queries: one round trip each, and no planning per bid
  * (planning was half of PostgreSQL's work per bid). Needs a direct or session-pooled connection.
+ *
+ * The earlier bid with the same Idempotency-Key is looked up by a statement of its own, after the lock:
+ * under READ COMMITTED a statement sees what was committed when it began, so a lookup joined to the
+ * locking read missed a bid that another instance committed while this one waited for the lock, and a
+ * retry of an accepted bid was refused (found by hand with one key sent to two instances at once).
  */
 const PREPARE_BID_STATEMENTS = `
-  PREPARE fapai_bid_read(uuid, uuid, text) AS
+  PREPARE fapai_bid_read(uuid, uuid) AS
     SELECT l.id, l.status, l.starts_at, l.ends_at, l.starting_price, l.increment, l.current_price, l.leader_enrolment_id, l.leader_code, l.leader_priority_rank,
            l.leader_placed_at, l.bid_count, l.extension_count, l.seq, clock_timestamp() AS now,
-           e.id AS enrolment_id, e.status AS enrolment_status, e.bidder_code, e.priority_rank,
-           r.seq AS replay_seq, r.amount AS replay_amount, r.bidder_code AS replay_bidder_code, r.priority_rank AS replay_priority_rank, r.placed_at AS replay_placed_at
+           e.id AS enrolment_id, e.status AS enrolment_status, e.bidder_code, e.priority_rank
     FROM lots l
     LEFT JOIN enrolments e ON e.lot_id = l.id AND e.user_id = $2
-    LEFT JOIN bids r ON r.enrolment_id = e.id AND r.idempotency_key = $3
     WHERE l.id = $1
     FOR UPDATE OF l;
+  PREPARE fapai_bid_replay(uuid, uuid, text) AS
+    SELECT r.seq, r.amount, r.bidder_code, r.priority_rank, r.placed_at
+    FROM enrolments e JOIN bids r ON r.enrolment_id = e.id AND r.idempotency_key = $3
+    WHERE e.lot_id = $1 AND e.user_id = $2;
   PREPARE fapai_bid_write(uuid, int, uuid, text, bigint, int, text, timestamptz, timestamptz, boolean, text, int, uuid, text, uuid, text) AS
     WITH ins AS (
       INSERT INTO bids (lot_id, seq, enrolment_id, bidder_code, amount, priority_rank, kind, placed_at, ends_at_after, extended, idempotency_key)
@@ -238,9 +249,10 @@ export class PlaceBidService {
         await client.query(PREPARE_BID_STATEMENTS);
         prepared.add(client);
       }
-      const results = (await client.query(`BEGIN; ${execute('fapai_bid_read', [lotId, userId, input.idempotencyKey])}`)) as unknown as QueryResult[];
+      const replayLookup = input.idempotencyKey ? `; ${execute('fapai_bid_replay', [lotId, userId, input.idempotencyKey])}` : '';
+      const results = (await client.query(`BEGIN; ${execute('fapai_bid_read', [lotId, userId])}${replayLookup}`)) as unknown as QueryResult[];
       try {
-        const decided = this.decideOn(results[1].rows[0] as LockedRow | undefined, userId, input);
+        const decided = this.decideOn(results[1].rows[0] as LockedRow | undefined, results[2]?.rows[0] as ReplayRow | undefined, userId, input);
         if (decided.replayed) {
           await client.query('ROLLBACK');
           outcome = decided;
@@ -274,19 +286,19 @@ export class PlaceBidService {
   }
 
   /** Applies the rules of libs/domain to the locked row; returns the replay or the write to send. */
-  private decideOn(row: LockedRow | undefined, userId: string, input: PlaceBidInput): Decided {
+  private decideOn(row: LockedRow | undefined, replay: ReplayRow | undefined, userId: string, input: PlaceBidInput): Decided {
     if (!row) throw new BiddingError('LOT_NOT_FOUND', 'lot not found');
     if (!row.enrolment_id || row.enrolment_status !== 'active' || !row.bidder_code) {
       throw new BiddingError('NOT_ENROLLED', 'you need an active enrolment (deposit paid) in this lot to bid (OJA Art. 17)');
     }
     const lotId = row.id;
     this.priorityOf.set(`${lotId}:${userId}`, row.priority_rank !== null);
-    if (row.replay_seq !== null) {
-      if (Number(row.replay_amount) !== input.amount) throw new BiddingError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different bid', { field: 'Idempotency-Key' });
+    if (replay) {
+      if (Number(replay.amount) !== input.amount) throw new BiddingError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different bid', { field: 'Idempotency-Key' });
       return {
         replayed: true,
         response: {
-          bid: { seq: row.replay_seq, amount: Number(row.replay_amount), bidderCode: row.replay_bidder_code!, priority: row.replay_priority_rank !== null, placedAt: row.replay_placed_at!.toISOString() },
+          bid: { seq: replay.seq, amount: Number(replay.amount), bidderCode: replay.bidder_code, priority: replay.priority_rank !== null, placedAt: replay.placed_at.toISOString() },
           lot: { currentPrice: Number(row.current_price), endsAt: row.ends_at!.toISOString(), leaderCode: row.leader_code!, bidCount: row.bid_count, extensionCount: row.extension_count, seq: row.seq },
         },
       };
