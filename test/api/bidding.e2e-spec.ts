@@ -9,6 +9,7 @@ import { connect, watcher, type AuctionClient } from '../support/sockets.js';
 import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
 import { loadConfig } from '../../apps/api/src/config/env.js';
 import { startPlatform } from '../../apps/api/src/platform.js';
+import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,23 +109,31 @@ describe('the bid rules through the API', () => {
 describe('priority purchasers (OJA Arts. 19, 21)', () => {
   it('a confirmed priority purchaser may match the current price and wins the tie; ranks and time break ties among them', async () => {
     const lot = await publishedLot(t, clerk, caseId, {
-      startInMs: 4000,
+      startInMs: 6000,
       durationMs: 60_000,
       extra: { priorityHolders: [{ name: '共有人甲', nature: '按份共有人', rank: 1 }, { name: '承租人乙', nature: '承租人', rank: 2 }] },
     });
     const [ordinary] = await enrolled(lot, 1);
     const p1 = await registerBidder(t);
     const p2 = await registerBidder(t);
-    for (const [who, name] of [[p1, '共有人甲'], [p2, '承租人乙']] as const) {
-      await t.http.post(`/api/lots/${lot}/enrolments`).set(who.auth).send({ paymentMethod: 'pm_card_visa', priorityClaim: name }).expect(201);
-    }
+    await t.http.post(`/api/lots/${lot}/enrolments`).set(p1.auth).send({ paymentMethod: 'pm_card_visa', priorityClaim: '共有人甲' }).expect(201);
+    // p2 pays later (in the browser): the court confirms the claim before the deposit is secured.
+    const pending = (await t.http.post(`/api/lots/${lot}/enrolments`).set(p2.auth).send({ priorityClaim: '承租人乙' }).expect(201)).body as { deposit: { paymentIntentId: string } };
+    // p1 tries to bid before the start, while not yet confirmed: refused, and not held against it later.
+    expect((await t.http.post(`/api/lots/${lot}/bids`).set(p1.auth).send({ amount: 700_000 })).body).toMatchObject({ code: 'LOT_NOT_LIVE' });
     const claims = (await t.http.get(`/api/lots/${lot}/priority-claims`).set(clerk.auth).expect(200)).body as { enrolmentId: string; priorityClaim: string }[];
     expect(JSON.stringify(claims)).not.toMatch(/realName|idNumber|email/);
     for (const c of claims) {
       const rank = c.priorityClaim === '共有人甲' ? 1 : 2;
       const res = await t.http.post(`/api/lots/${lot}/priority-purchasers`).set(clerk.auth).send({ enrolmentId: c.enrolmentId, rank }).expect(201);
-      expect((res.body as { bidderCode: string }).bidderCode).toMatch(new RegExp(`^P${rank}-`));
+      if (rank === 1) expect((res.body as { bidderCode: string }).bidderCode).toMatch(/^P1-/);
     }
+    await t.platform.app.get(StripeGateway).stripe.paymentIntents.confirm(pending.deposit.paymentIntentId, { payment_method: 'pm_card_visa' });
+    const p2Code = await waitFor('p2 active', async () => {
+      const me = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(p2.auth)).body as { status: string; bidderCode: string | null };
+      return me.status === 'active' ? me.bidderCode : null;
+    });
+    expect(p2Code).toMatch(/^P2-/); // the code carries the rank confirmed before activation (OJA Art. 19 ¶2)
     await waitLive(lot);
     await t.http.post(`/api/lots/${lot}/bids`).set(ordinary.auth).send({ amount: 700_000 }).expect(201);
     // rank 2 matches the ordinary bidder's price

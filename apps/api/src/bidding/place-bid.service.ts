@@ -292,7 +292,6 @@ export class PlaceBidService {
       throw new BiddingError('NOT_ENROLLED', 'you need an active enrolment (deposit paid) in this lot to bid (OJA Art. 17)');
     }
     const lotId = row.id;
-    this.priorityOf.set(`${lotId}:${userId}`, row.priority_rank !== null);
     if (replay) {
       if (Number(replay.amount) !== input.amount) throw new BiddingError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different bid', { field: 'Idempotency-Key' });
       return {
@@ -316,6 +315,10 @@ export class PlaceBidService {
       bidCount: row.bid_count,
       extensionCount: row.extension_count,
     };
+    // Priority is confirmed only before bidding starts, so what a read of the live lot says is final; a read
+    // before the start could be overturned by a confirmation (found by hand: a purchaser who tried to bid
+    // early was then judged a plain bidder by the stale check).
+    if (state.status === 'live') this.priorityOf.set(`${lotId}:${userId}`, row.priority_rank !== null);
     const decision = decideBid(
       state,
       { enrolmentId: row.enrolment_id, enrolmentActive: true, priorityRank: row.priority_rank, amount: input.amount, now, confirmJump: input.confirmJump ?? false },

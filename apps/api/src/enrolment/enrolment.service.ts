@@ -140,7 +140,8 @@ export class EnrolmentService implements OnModuleInit {
       code = newBidderCode();
     }
     enrolment.status = 'active';
-    enrolment.bidderCode = code;
+    // The court may have confirmed the priority claim before the deposit was secured: the code carries the rank.
+    enrolment.bidderCode = enrolment.priorityRank !== null ? priorityCode(enrolment.priorityRank, code) : code;
     enrolment.activatedAt = new Date();
     await em.save(enrolment);
     await em.query('UPDATE lots SET enrolled_count = enrolled_count + 1 WHERE id = $1', [enrolment.lotId]);
