@@ -284,6 +284,28 @@ describe('racing, watching and closing', () => {
   });
 });
 
+describe('live updates', () => {
+  it('watchers hear the lot go live once, before its first bid, also when that bid is what writes "live"', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 60_000, durationMs: 60_000 });
+    const [x] = await enrolled(lot, 1);
+    const w = await connect(t.url);
+    const seen: string[] = [];
+    w.on('lot.status', (e) => seen.push(`status:${e.status}`));
+    w.on('lot.bid', (e) => seen.push(`bid:${e.seq}`));
+    try {
+      expect(await w.emitWithAck('lot.watch', { lotId: lot })).toMatchObject({ ok: true });
+      // The start has come but the closer has not written 'live' yet: the first bid's write does.
+      await t.db.query(`UPDATE lots SET starts_at = clock_timestamp() - interval '1 second' WHERE id = $1`, [lot]);
+      await t.http.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount: 700_000 }).expect(201);
+      await waitFor('the bid reached the watcher', async () => seen.includes('bid:1'));
+      await new Promise((r) => setTimeout(r, 1500)); // and the closer's pass after it adds nothing
+      expect(seen).toEqual(['status:live', 'bid:1']);
+    } finally {
+      w.disconnect();
+    }
+  });
+});
+
 describe('socket sessions', () => {
   it('a socket whose token was revoked after the handshake can no longer bid (logout, password change)', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });

@@ -23,6 +23,7 @@ import { RateLimiter } from '../common/rate-limit.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { RULES } from '../config/env.js';
 import { sqlLiteral, type SqlValue } from '../database/sql-literal.js';
+import { LotStatusChanged } from '../lots/lots.service.js';
 import { BidPlaced } from './bid-placed.event.js';
 import { BiddingError } from './bidding.errors.js';
 
@@ -106,7 +107,7 @@ const execute = (name: string, values: SqlValue[]): string => `EXECUTE ${name}($
 
 type Decided =
   | { replayed: true; response: PlaceBidResponse }
-  | { replayed: false; writeSql: string; previousPrice: number | null; increment: number; extended: boolean; response: PlaceBidResponse };
+  | { replayed: false; writeSql: string; previousPrice: number | null; increment: number; extended: boolean; startedLot: boolean; response: PlaceBidResponse };
 type Outcome = Decided & { outbidUser?: string | null };
 
 /** Pool clients (connections) on which PREPARE_BID_STATEMENTS ran. */
@@ -277,6 +278,9 @@ export class PlaceBidService {
       this.notePrice(lotId, input.amount, outcome.increment);
       if (this.priorityOf.size > 200_000) this.priorityOf.clear();
       const { bid, lot } = outcome.response;
+      // The first bid after the start may come before the closer wrote 'live' (reads treat the lot as live
+      // from its start): the bid's write does it, so it tells watchers too (found by hand).
+      if (outcome.startedLot) this.events.emit('lot.status', new LotStatusChanged(lotId, 'live', lot.endsAt, null));
       this.events.emit(
         BidPlaced.topic,
         new BidPlaced(lotId, bid.seq, bid.amount, bid.bidderCode, bid.priority, bid.placedAt, lot.endsAt, outcome.extended, new Date().toISOString(), outcome.outbidUser && outcome.previousPrice !== null ? { userId: outcome.outbidUser, amount: outcome.previousPrice } : null),
@@ -340,6 +344,7 @@ export class PlaceBidService {
       previousPrice: state.currentPrice,
       increment: state.increment,
       extended: decision.extended,
+      startedLot: row.status === 'announced',
       response: {
         bid: { seq, amount: input.amount, bidderCode: row.bidder_code, priority: row.priority_rank !== null, placedAt: placedAt.toISOString() },
         lot: { currentPrice: input.amount, endsAt: endsAt.toISOString(), leaderCode: row.bidder_code, bidCount: next.bidCount, extensionCount: next.extensionCount, seq },
