@@ -39,6 +39,23 @@ describe('rate limits and lockout', () => {
     expect(locked.rows[0].locked).toBe(true);
   });
 
+  it('counts failures afresh once a lock has expired: one typo does not lock the account again', async () => {
+    const email = `relock-${Date.now()}@test.fapai.local`;
+    await t.http.post('/api/auth/register').send({ email, password: 'relock-password-1', displayName: 'r' }).expect(201);
+    // What 5 failures leave (the test above reaches it by hand), with the 15 minutes over.
+    await t.db.query(`UPDATE users SET failed_logins = 5, locked_until = now() - interval '1 second' WHERE email = $1`, [email]);
+    const typo = await t.http.post('/api/auth/login').send({ email, password: 'relock-password-2' }).expect(401);
+    expect(typo.body).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    const afterTypo = await t.db.query(`SELECT failed_logins, locked_until FROM users WHERE email = $1`, [email]);
+    expect(afterTypo.rows[0]).toEqual({ failed_logins: 1, locked_until: null });
+    await t.http.post('/api/auth/login').send({ email, password: 'relock-password-1' }).expect(200);
+    // 5 more would pass the per-account limit (5 a minute): wait for its next window.
+    await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 200));
+    for (let i = 0; i < 5; i++) await t.http.post('/api/auth/login').send({ email, password: `wrong-${i}` }).expect(401);
+    const row = await t.db.query(`SELECT failed_logins, locked_until > now() AS locked FROM users WHERE email = $1`, [email]);
+    expect(row.rows[0]).toEqual({ failed_logins: 5, locked: true });
+  }, 90_000);
+
   it('limits bids per user in the place-bid use case shared by HTTP and sockets (429 RATE_LIMITED)', async () => {
     const admin = await loginAdmin(t).catch(async () => {
       await new Promise((r) => setTimeout(r, 61_000));

@@ -54,9 +54,12 @@ export class AccountsService extends TokenVersionSource {
       throw new AccountError('ACCOUNT_LOCKED', { retryAfterSeconds: Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000) });
     }
     if (!(await verifyPassword(dto.password, user.passwordHash))) {
+      // Failures after an expired lock count afresh (from 1, which never locks): otherwise one typo, or an
+      // attacker's one request per lock period, would lock the account again at once.
       await this.db.query(
-        `UPDATE users SET failed_logins = failed_logins + 1,
-                locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE locked_until END
+        `UPDATE users SET failed_logins = CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
+                locked_until = CASE WHEN locked_until <= now() THEN NULL
+                                    WHEN failed_logins + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE locked_until END
          WHERE id = $1`,
         [user.id, LOCK_AFTER_FAILURES, String(LOCK_MS)],
       );
