@@ -83,7 +83,8 @@ describe('tokens', () => {
     secrets.push(first.accessToken, first.refreshToken, 'token-password-1');
     expect(first.expiresIn).toBeLessThanOrEqual(900);
     const second = (await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body as { accessToken: string; refreshToken: string };
-    await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401); // used once
+    const used = await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401); // used once
+    expect(used.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID', message: 'the refresh token is expired, used or revoked; log in again' });
     await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
     await t.http.post('/api/me/password').set('Authorization', `Bearer ${second.accessToken}`).send({ currentPassword: 'token-password-1', newPassword: 'token-password-2' }).expect(204);
     await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(401); // at once, no cache delay

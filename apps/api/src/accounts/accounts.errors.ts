@@ -4,6 +4,7 @@ export type AccountErrorCode =
   | 'EMAIL_TAKEN'
   | 'INVALID_CREDENTIALS'
   | 'ACCOUNT_LOCKED'
+  | 'REFRESH_TOKEN_INVALID'
   | 'RESIDENT_ID_INVALID'
   | 'IDENTITY_ALREADY_VERIFIED'
   | 'IDENTITY_IN_USE'
@@ -18,6 +19,8 @@ function describe(code: AccountErrorCode): [ErrorKind, string] {
       return ['unauthenticated', 'email or password is wrong'];
     case 'ACCOUNT_LOCKED':
       return ['rate_limited', 'too many failed logins; the account is locked for a while'];
+    case 'REFRESH_TOKEN_INVALID':
+      return ['unauthenticated', 'the refresh token is expired, used or revoked; log in again'];
     case 'RESIDENT_ID_INVALID':
       return ['bad_input', 'idNumber is not a valid 18-digit resident ID (GB 11643)'];
     case 'IDENTITY_ALREADY_VERIFIED':

@@ -82,7 +82,7 @@ export class AccountsService extends TokenVersionSource {
       [sha256(refreshToken)],
     ));
     const list = returnedRows<{ user_id: string }>(rows);
-    if (list.length === 0) throw new AccountError('INVALID_CREDENTIALS', { field: 'refreshToken' });
+    if (list.length === 0) throw new AccountError('REFRESH_TOKEN_INVALID', { field: 'refreshToken' });
     const user = await this.db.getRepository(User).findOneByOrFail({ id: list[0].user_id });
     return { accessToken: await this.issueToken(user), refreshToken: await this.issueRefreshToken(user.id), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
   }
