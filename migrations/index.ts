@@ -10,6 +10,7 @@ import { PgBossSchema1795769000000 } from './1795769000000-PgBossSchema.js';
 import { JobQueues1795769000001 } from './1795769000001-JobQueues.js';
 import { StripeCustomers1795787351854 } from './1795787351854-StripeCustomers.js';
 import { BalanceClientSecret1795790000000 } from './1795790000000-BalanceClientSecret.js';
+import { RefreshTokenReuse1795791000000 } from './1795791000000-RefreshTokenReuse.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   JobQueues1795769000001,
   StripeCustomers1795787351854,
   BalanceClientSecret1795790000000,
+  RefreshTokenReuse1795791000000,
   // <list>
 ];

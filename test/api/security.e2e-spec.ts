@@ -1,6 +1,7 @@
 /**
- * Attackers and floods: rate limits with Retry-After, account lockout, short-lived tokens with refresh and
- * revocation, security headers, CORS, metrics, and no identity number, token or password in any log line.
+ * Attackers and floods: rate limits with Retry-After, account lockout, short-lived tokens with refresh, reuse
+ * detection and revocation, security headers, CORS, metrics, and no identity number, token or password in any
+ * log line.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -76,22 +77,46 @@ describe('rate limits and lockout', () => {
 });
 
 describe('tokens', () => {
-  it('refreshes once, rotates, and revokes on logout and on password change', async () => {
+  it('refreshes, rotates, and revokes on logout and on password change', async () => {
     const email = `tok-${Date.now()}@test.fapai.local`;
     await t.http.post('/api/auth/register').send({ email, password: 'token-password-1', displayName: 't' }).expect(201);
     const first = (await t.http.post('/api/auth/login').send({ email, password: 'token-password-1' }).expect(200)).body as { accessToken: string; refreshToken: string; expiresIn: number };
     secrets.push(first.accessToken, first.refreshToken, 'token-password-1');
     expect(first.expiresIn).toBeLessThanOrEqual(900);
     const second = (await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body as { accessToken: string; refreshToken: string };
-    const used = await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401); // used once
-    expect(used.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID', message: 'the refresh token is expired, used or revoked; log in again' });
     await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
     await t.http.post('/api/me/password').set('Authorization', `Bearer ${second.accessToken}`).send({ currentPassword: 'token-password-1', newPassword: 'token-password-2' }).expect(204);
     await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(401); // at once, no cache delay
-    await t.http.post('/api/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
     const again: Actor = await login(t, email, 'token-password-2');
+    // A token revoked (not used) is only refused: replaying it does not log the new session out.
+    const revoked = await t.http.post('/api/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+    expect(revoked.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID', message: 'the refresh token is expired, used or revoked; log in again' });
+    await t.http.get('/api/me').set(again.auth).expect(200);
     await t.http.post('/api/auth/logout').set(again.auth).expect(204);
     await t.http.get('/api/me').set(again.auth).expect(401);
+  });
+
+  it('a used refresh token presented again revokes the tokens issued from it and the access tokens', async () => {
+    const email = `reuse-${Date.now()}@test.fapai.local`;
+    const { id } = (await t.http.post('/api/auth/register').send({ email, password: 'reuse-password-1', displayName: 'r' }).expect(201)).body as { id: string };
+    type Tokens = { accessToken: string; refreshToken: string };
+    const first = (await t.http.post('/api/auth/login').send({ email, password: 'reuse-password-1' }).expect(200)).body as Tokens;
+    const second = (await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body as Tokens;
+    secrets.push(first.accessToken, first.refreshToken, second.accessToken, second.refreshToken);
+    await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
+    // The thief (or the owner) replays the used first token: both parties lose the chain.
+    const replay = await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+    expect(replay.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
+    const successor = await t.http.post('/api/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+    expect(successor.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
+    await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(401);
+    const audit = await t.db.query(`SELECT data FROM audit_log WHERE stream = $1 AND action = 'user.refresh_token_reused'`, [`user:${id}`]);
+    expect(audit.rows).toEqual([{ data: expect.objectContaining({ revokedTokens: 1 }) }]);
+    // Logging in again starts a new chain, which rotates as usual.
+    const fresh = (await t.http.post('/api/auth/login').send({ email, password: 'reuse-password-1' }).expect(200)).body as Tokens;
+    const rotated = (await t.http.post('/api/auth/refresh').send({ refreshToken: fresh.refreshToken }).expect(200)).body as Tokens;
+    secrets.push(fresh.accessToken, fresh.refreshToken, rotated.accessToken, rotated.refreshToken);
+    await t.http.get('/api/me').set('Authorization', `Bearer ${rotated.accessToken}`).expect(200);
   });
 
   it('a revocation committed by another instance takes effect here at once (LISTEN/NOTIFY), not after the cache expires', async () => {

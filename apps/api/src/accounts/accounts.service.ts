@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { maskResidentId, validateResidentId } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
@@ -19,6 +19,7 @@ const LOCK_MS = 15 * 60_000;
 
 @Injectable()
 export class AccountsService extends TokenVersionSource {
+  private readonly logger = new Logger('Accounts');
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -75,16 +76,63 @@ export class AccountsService extends TokenVersionSource {
     return token;
   }
 
-  /** Exchanges a refresh token (once) for a new access token and a new refresh token. */
+  /**
+   * Exchanges a refresh token (once) for a new access token and a new refresh token, which the used one
+   * records as `replaced_by` in the same statement. A used token presented again means that two parties
+   * hold the chain (a thief and its owner, and nobody can tell which is which): the chain is revoked.
+   */
   async refresh(refreshToken: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
-    const rows = (await this.db.query(
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING user_id`,
-      [sha256(refreshToken)],
-    ));
-    const list = returnedRows<{ user_id: string }>(rows);
-    if (list.length === 0) throw new AccountError('REFRESH_TOKEN_INVALID', { field: 'refreshToken' });
-    const user = await this.db.getRepository(User).findOneByOrFail({ id: list[0].user_id });
-    return { accessToken: await this.issueToken(user), refreshToken: await this.issueRefreshToken(user.id), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+    const successor = randomBytes(32).toString('base64url');
+    const rotated = returnedRows<{ user_id: string }>(
+      await this.db.query(
+        `WITH used AS (
+           UPDATE refresh_tokens SET revoked_at = now(), replaced_by = $2
+           WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING user_id)
+         INSERT INTO refresh_tokens (id, user_id, token_hash, expires_at)
+         SELECT $2, user_id, $3, now() + make_interval(secs => $4) FROM used RETURNING user_id`,
+        [sha256(refreshToken), randomUUID(), sha256(successor), this.config.refreshTtlSeconds],
+      ),
+    );
+    if (rotated.length === 0) {
+      const [used] = (await this.db.query('SELECT id, user_id FROM refresh_tokens WHERE token_hash = $1 AND replaced_by IS NOT NULL', [sha256(refreshToken)])) as { id: string; user_id: string }[];
+      if (used) await this.revokeReusedChain(used.id, used.user_id);
+      throw new AccountError('REFRESH_TOKEN_INVALID', { field: 'refreshToken' });
+    }
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: rotated[0].user_id });
+    return { accessToken: await this.issueToken(user), refreshToken: successor, expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+  }
+
+  /**
+   * Revokes every refresh token issued from a reused one and, when one of them was still in use, the
+   * account's access tokens (they are revocable only per account). Tokens revoked already by a logout or a
+   * password change came with their own revocation of the access tokens: replaying an old token then only
+   * leaves a record, so a thief's stale token cannot log the owner out again and again.
+   */
+  private async revokeReusedChain(tokenId: string, userId: string): Promise<void> {
+    const revoked = await this.db.transaction(async (em) => {
+      let count = 0;
+      // A rotation of the chain's last token, racing this one, adds a successor that this statement's snapshot
+      // does not see (it only finds its last token used when it gets the row): walk the chain again then.
+      for (;;) {
+        const [walk] = (await em.query(
+          `WITH RECURSIVE chain AS (
+             SELECT id, replaced_by, revoked_at FROM refresh_tokens WHERE id = $1
+             UNION ALL
+             SELECT t.id, t.replaced_by, t.revoked_at FROM refresh_tokens t JOIN chain c ON t.id = c.replaced_by),
+           revoked AS (
+             UPDATE refresh_tokens SET revoked_at = now() WHERE id IN (SELECT id FROM chain WHERE revoked_at IS NULL) AND revoked_at IS NULL RETURNING id)
+           SELECT (SELECT count(*) FROM chain WHERE revoked_at IS NULL)::int AS live, (SELECT count(*) FROM revoked)::int AS revoked`,
+          [tokenId],
+        )) as { live: number; revoked: number }[];
+        count += walk.revoked;
+        if (walk.revoked === walk.live) break;
+      }
+      if (count > 0) await this.versions.revoke(em, userId);
+      await this.audit.append(em, { stream: `user:${userId}`, action: 'user.refresh_token_reused', actorId: null, data: { refreshTokenId: tokenId, revokedTokens: count } });
+      return count;
+    });
+    if (revoked > 0) this.versions.forget(userId);
+    this.logger.warn(`refresh token ${tokenId} of user ${userId} was used again: ${revoked > 0 ? 'its chain and the account\'s access tokens are revoked' : 'its chain was revoked already'}`);
   }
 
   /** A password change revokes every token of the account. */

@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /**
  * A refresh token (kept only as a SHA-256 hash): access tokens live minutes; a refresh token, used once,
- * is replaced by a new one. Logout and a password change revoke them all.
+ * is replaced by a new one. Logout and a password change revoke them all. `replacedBy` tells a used token
+ * from a revoked one and links the chain, so a used token presented again revokes its successors.
  */
 @Entity('refresh_tokens')
 export class RefreshToken {
@@ -11,5 +12,6 @@ export class RefreshToken {
   @Index('refresh_tokens_hash_key', { unique: true }) @Column({ name: 'token_hash', type: 'text' }) tokenHash!: string;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt!: Date | null;
+  @Column({ name: 'replaced_by', type: 'uuid', nullable: true }) replacedBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
