@@ -307,6 +307,22 @@ describe('live updates', () => {
 });
 
 describe('socket sessions', () => {
+  it('bad bids get the same answer over the socket as over HTTP, naming the field', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 60_000, durationMs: 60_000 });
+    const [x] = await enrolled(lot, 1);
+    const sx = await connect(t.url, x.token);
+    try {
+      for (const amount of [-5, 1e20, 1.5, '700000']) {
+        const http = (await t.http.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount }).expect(400)).body as { code: string; message: string };
+        const socket = (await sx.emitWithAck('bid.place', { lotId: lot, amount } as never)) as { ok: false; error: { code: string; message: string } };
+        expect(socket.error).toMatchObject({ code: http.code, message: http.message });
+      }
+      expect(await sx.emitWithAck('bid.place', 'a string' as never)).toMatchObject({ ok: false, error: { statusCode: 400, details: { fields: [{ field: 'message' }] } } });
+    } finally {
+      sx.disconnect();
+    }
+  });
+
   it('a socket whose token was revoked after the handshake can no longer bid (logout, password change)', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);

@@ -2,20 +2,16 @@ import { Body, Controller, Get, Headers, Param, Post, Query } from '@nestjs/comm
 import { ApiHeader, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import type { BidView, LotResultView, Page, PlaceBidResponse } from '@fapai/contracts';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import { CommonError } from '../common/app-error.js';
 import { UuidPipe } from '../common/uuid.pipe.js';
-import { Fen } from '../common/validation.js';
+import { PlaceBidDto } from './bidding.dto.js';
 import { BiddingError } from './bidding.errors.js';
 import { PlaceBidService } from './place-bid.service.js';
 
-export class PlaceBidDto {
-  @Fen({ min: 1, description: 'the bid in fen' }) amount!: number;
-  @ApiPropertyOptional({ description: 'confirms a bid more than N increments above the current price' }) @IsOptional() @IsBoolean() confirmJump?: boolean;
-}
 
 const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 export class BidRecordQuery {

@@ -9,29 +9,33 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { MetricsService } from '../observability/metrics.service.js';
 import { plainToInstance } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { validateSync } from 'class-validator';
 import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
 import { TokenVerifier, type AuthUser } from '../common/auth.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
-import { assertCleanInput, validationError } from '../common/validation.js';
+import { CommonError } from '../common/app-error.js';
+import { assertCleanInput, Id, validationError } from '../common/validation.js';
+import { PlaceBidDto } from '../bidding/bidding.dto.js';
 import { PlaceBidService } from '../bidding/place-bid.service.js';
 import { FreshReadCoalescer } from '../common/fresh-read-coalescer.js';
 import { LotsService } from '../lots/lots.service.js';
 
 class WatchMessage {
-  @IsUUID('4', { message: 'lotId must be a UUID' }) lotId!: string;
+  @Id() lotId!: string;
 }
 
-class BidMessage {
-  @IsUUID('4', { message: 'lotId must be a UUID' }) lotId!: string;
-  @IsInt({ message: 'amount must be an integer number of fen' }) @Min(1) @Max(Number.MAX_SAFE_INTEGER) amount!: number;
-  @IsOptional() @IsBoolean() confirmJump?: boolean;
+/** The HTTP bid's fields and rules (one DTO, so both answer bad input alike), plus the lot and the key. */
+class BidMessage extends PlaceBidDto {
+  @Id() lotId!: string;
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,100}$/, { message: 'idempotencyKey must be 1–100 characters of letters, digits and _.:-' }) idempotencyKey?: string;
 }
 
 function parse<T extends object>(cls: new () => T, body: unknown): T {
+  if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+    throw CommonError.badInput('message', 'isObject', 'the message must be an object');
+  }
   assertCleanInput(body);
   const value = plainToInstance(cls, body ?? {});
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
