@@ -143,7 +143,7 @@ describe('decideBid: prices (OJA Art. 20 ¶1)', () => {
   });
   it('OJA Art. 20 ¶1: the refusal names the minimum (current + increment) for the bid panel', () => {
     const d = decideBid(leading(START_PRICE), bid({ amount: START_PRICE }), STATUTORY);
-    expect(d).toEqual(expect.objectContaining({ code: 'BID_TOO_LOW', details: { minimum: START_PRICE + INC } }));
+    expect(d).toEqual(expect.objectContaining({ code: 'BID_TOO_LOW', details: { currentPrice: START_PRICE, minimum: START_PRICE + INC } }));
   });
 });
 
@@ -171,7 +171,7 @@ describe('decideBid: priority purchasers (OJA Art. 21)', () => {
   it('OJA Art. 21: a priority holder may also raise like anyone, and bidding below the price is BID_TOO_LOW', () => {
     expect(decideBid(leading(P, 'e-p1', 1), bid({ amount: P + INC, priorityRank: 2 }), STATUTORY).ok).toBe(true);
     const d = decideBid(leading(P), bid({ amount: P - INC, priorityRank: 1 }), STATUTORY);
-    expect(d).toEqual(expect.objectContaining({ code: 'BID_TOO_LOW', details: { minimum: P } }));
+    expect(d).toEqual(expect.objectContaining({ code: 'BID_TOO_LOW', details: { currentPrice: P, minimum: P } }));
   });
   it('OJA Art. 21: an ordinary bidder can outbid a priority holder only by raising', () => {
     refusedWith(decideBid(leading(P, 'e-p1', 1), bid({ amount: P }), STATUTORY), 'BID_TOO_LOW');

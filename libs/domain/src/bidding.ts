@@ -142,6 +142,7 @@ export function decideBid(state: BiddingState, input: BidInput, profile: RulesPr
     const canMatch = priorityMatchWins(priorityRank, leader);
     if (amount < currentPrice || (amount === currentPrice && priorityRank === null)) {
       return refuse('BID_TOO_LOW', 'the bid must be above the current price', 'OJA Art. 20 ¶1', {
+        currentPrice,
         minimum: canMatch ? currentPrice : currentPrice + increment,
       });
     }

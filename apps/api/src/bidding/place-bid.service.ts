@@ -210,7 +210,8 @@ export class PlaceBidService {
   private refuseIfStale(lotId: string, input: PlaceBidInput, priority: boolean | undefined): void {
     const known = this.knownPrice.get(lotId);
     if (known && !input.idempotencyKey && isStale(input.amount, known.price, known.increment, priority ?? true)) {
-      throw new BiddingError('BID_TOO_LOW', 'the bid is below the current price plus one increment', { currentPrice: known.price, minimum: known.price + known.increment });
+      // The same refusal as decideBid's under the lock, so a client cannot tell (or care) which one answered.
+      throw new BiddingError('BID_TOO_LOW', 'the bid must be above the current price', { currentPrice: known.price, minimum: known.price + (priority ? 0 : known.increment), article: 'OJA Art. 20 ¶1' });
     }
   }
 
@@ -328,7 +329,7 @@ export class PlaceBidService {
       { enrolmentId: row.enrolment_id, enrolmentActive: true, priorityRank: row.priority_rank, amount: input.amount, now, confirmJump: input.confirmJump ?? false },
       this.rules,
     );
-    if (!decision.ok) throw new BiddingError(decision.code, decision.message, { ...(decision.details ?? {}), ...(decision.article ? { article: decision.article } : {}) });
+    if (!decision.ok) throw new BiddingError(decision.code, decision.message, { ...isoTimes(decision.details), ...(decision.article ? { article: decision.article } : {}) });
 
     const seq = row.seq + 1;
     const next = decision.next;
@@ -351,4 +352,11 @@ export class PlaceBidService {
       },
     };
   }
+}
+
+/** The domain speaks epoch milliseconds; the API answers times as ISO 8601 UTC strings, in refusals too. */
+function isoTimes(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(details ?? {}) };
+  for (const key of ['startsAt', 'endsAt'] as const) if (typeof out[key] === 'number') out[key] = new Date(out[key]).toISOString();
+  return out;
 }
