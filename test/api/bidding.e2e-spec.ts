@@ -97,6 +97,11 @@ describe('the bid rules through the API', () => {
     expect(rows.rows[0].n).toBe(1);
   });
 
+  it('answers the result of a lot still running with 422 LOT_NOT_CLOSED, and of no lot with 404', async () => {
+    expect((await t.http.get(`/api/lots/${lot}/result`).expect(422)).body).toMatchObject({ code: 'LOT_NOT_CLOSED', details: { status: 'live' } });
+    expect((await t.http.get('/api/lots/3f1c2b9e-8d4a-4e8f-9a6b-2c1d0e9f8a7b/result').expect(404)).body).toMatchObject({ code: 'LOT_NOT_FOUND' });
+  });
+
   it('shows the public record with codes only', async () => {
     const rec = await t.http.get(`/api/lots/${lot}/bids`).expect(200);
     expect(rec.body).toMatchObject({ total: 3, items: [{ seq: 3, amount: 751_000, bidderCode: a.code }, { seq: 2 }, { seq: 1, amount: 700_000 }] });

@@ -73,7 +73,11 @@ export class BiddingController {
       ended_at: Date;
       closed_at: Date;
     }[];
-    if (rows.length === 0) throw new BiddingError('LOT_NOT_FOUND', 'the lot has no result yet (not closed)');
+    if (rows.length === 0) {
+      const lot = (await this.db.query(`SELECT status FROM lots WHERE id = $1 AND status <> 'draft'`, [id])) as { status: string }[];
+      if (lot.length === 0) throw new BiddingError('LOT_NOT_FOUND', 'lot not found');
+      throw new BiddingError('LOT_NOT_CLOSED', 'the lot has not closed yet: its result is published when it closes', { status: lot[0].status });
+    }
     const r = rows[0];
     return { lotId: r.lot_id, outcome: r.outcome, price: r.price === null ? null : Number(r.price), bidderCode: r.bidder_code, bidCount: r.bid_count, endedAt: r.ended_at.toISOString(), closedAt: r.closed_at.toISOString() };
   }
