@@ -150,8 +150,11 @@ describe('lots: draft, edit, publish', () => {
     expect(JSON.stringify(noReason.body)).toContain('reason');
     const suspended = await t.http.post(`/api/lots/${id}/suspend`).set(clerkA.auth).send({ reason: '案外人异议' }).expect(201);
     expect(suspended.body).toMatchObject({ status: 'suspended', statusReason: '案外人异议' });
-    const resumed = await t.http.post(`/api/lots/${id}/resume`).set(clerkA.auth).send({}).expect(201);
-    expect(resumed.body).toMatchObject({ status: 'announced' });
+    const resumed = await t.http.post(`/api/lots/${id}/resume`).set(clerkA.auth).send({ reason: '异议已驳回' }).expect(201);
+    expect(resumed.body).toMatchObject({ status: 'announced', statusReason: null });
+    // The resumption's reason is in the lot's record (the lot itself keeps none once it runs again).
+    const audit = await t.db.query(`SELECT data FROM audit_log WHERE stream = $1 AND action = 'lot.resume'`, [`lot:${id}`]);
+    expect(audit.rows.map((r: { data: { reason: string } }) => r.data.reason)).toEqual(['异议已驳回']);
     // Rescheduled on resume: the new end is the scheduled end from then on.
     await t.http.post(`/api/lots/${id}/postpone`).set(clerkA.auth).send({ reason: '调整拍卖时间' }).expect(201);
     const startsAt = new Date(Date.now() + 120_000).toISOString();

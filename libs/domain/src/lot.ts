@@ -73,8 +73,11 @@ export type LotEvent =
   | { type: 'publish' }
   | { type: 'suspend'; reason: string }
   | { type: 'postpone'; reason: string }
-  /** `schedule` is required when the lot was paused before it went live and its start has passed. */
-  | { type: 'resume'; schedule?: { startsAt: number; endsAt: number } }
+  /**
+   * `schedule` is required when the lot was paused before it went live and its start has passed. `reason`
+   * (why the pause ended, e.g. an objection dismissed) is published with the change; the lot keeps none.
+   */
+  | { type: 'resume'; schedule?: { startsAt: number; endsAt: number }; reason?: string }
   | { type: 'withdraw'; reason: string }
   | { type: 'close' }
   | { type: 'default' }

@@ -57,7 +57,7 @@ export class LotsController {
   @Roles('court_clerk')
   resume(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Body() dto: ResumeDto) {
     const schedule = dto.startsAt && dto.endsAt ? { startsAt: Date.parse(dto.startsAt), endsAt: Date.parse(dto.endsAt) } : undefined;
-    return this.lots.changeStatus(user, id, { type: 'resume', schedule });
+    return this.lots.changeStatus(user, id, { type: 'resume', schedule, reason: dto.reason });
   }
 
   /** Withdrawal (撤回), with the reason published. */

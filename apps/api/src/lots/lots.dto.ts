@@ -96,6 +96,7 @@ export class ReasonDto {
 
 /** A lot paused before it went live needs a new schedule once its old start has passed. */
 export class ResumeDto {
+  @ApiPropertyOptional({ description: 'why bidding resumes (e.g. the objection was dismissed), published with the change' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(2000) reason?: string;
   @Timestamp({ optional: true, description: 'new bidding start, when the old one has passed' }) startsAt?: string;
   @Timestamp({ optional: true, description: 'new bidding end' }) endsAt?: string;
 }

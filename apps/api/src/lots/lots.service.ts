@@ -145,13 +145,13 @@ export class LotsService {
       // A lot resumed with a new schedule (paused before it went live) has a new scheduled end.
       if (event.type === 'resume' && next.lot.status === 'announced') locked.scheduledEndsAt = locked.endsAt;
       await em.save(locked);
-      await this.audit.append(em, { stream: `lot:${id}`, action: `lot.${event.type}`, actorId: clerk.id, data: { status: locked.status, reason: locked.statusReason, endsAt: locked.endsAt } }, true);
+      await this.audit.append(em, { stream: `lot:${id}`, action: `lot.${event.type}`, actorId: clerk.id, data: { status: locked.status, reason: reasonOf(event, locked), endsAt: locked.endsAt } }, true);
       // Background work, enqueued with the change: the close at the (restored) end, or the deposits returned.
       if (locked.endsAt && (locked.status === 'announced' || locked.status === 'live')) await this.jobs.send(lotCloseJob(id, locked.endsAt), em);
       if (locked.status === 'withdrawn') await this.jobs.send(depositReleaseJob(id, null), em);
       return locked;
     });
-    this.events.emit('lot.status', new LotStatusChanged(id, lot.status, lot.endsAt?.toISOString() ?? null, lot.statusReason));
+    this.events.emit('lot.status', new LotStatusChanged(id, lot.status, lot.endsAt?.toISOString() ?? null, reasonOf(event, lot)));
     if (lot.status === 'withdrawn') this.jobs.nudge(DEPOSIT_RELEASE);
     return this.getForCourt(clerk, id);
   }
@@ -356,4 +356,9 @@ function toDomainNotice(n: PartyNotice): DomainNotice {
     case 'unreachable':
       return { party: n.party, role: n.role, kind: 'unreachable', publishedAt: at };
   }
+}
+
+/** The reason published with a status change: the pause's or withdrawal's, kept on the lot; a resumption's own. */
+function reasonOf(event: LotEvent, lot: Lot): string | null {
+  return event.type === 'resume' ? (event.reason ?? null) : lot.statusReason;
 }
