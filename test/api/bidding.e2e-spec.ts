@@ -259,6 +259,12 @@ describe('racing, watching and closing', () => {
     });
     expect(result).toMatchObject({ outcome: 'sold', price: 701_000 });
     expect(Date.parse(result.endedAt)).toBe(end2);
+    // A late bid, even a low one, hears that the lot is over (not that it is too low).
+    const late = await waitFor('late bid refused as over', async () => {
+      const r = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 });
+      return (r.body as { code: string }).code === 'LOT_NOT_LIVE' ? r : null;
+    }, 3_000);
+    expect(late.body).toMatchObject({ code: 'LOT_NOT_LIVE', details: { status: 'sold' } });
     w.socket.disconnect();
   }, 60_000);
 

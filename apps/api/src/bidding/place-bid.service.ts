@@ -163,6 +163,14 @@ export class PlaceBidService {
     return rows.map((r) => ({ lotId, seq: r.seq, amount: Number(r.amount), bidderCode: r.bidder_code, priority: r.priority_rank !== null, placedAt: r.placed_at.toISOString(), endsAt: r.ends_at_after.toISOString(), extended: r.extended, committedAt: now }));
   }
 
+  /**
+   * The lot closed (here or on a peer): no more bids, so its entry goes. A late bid then hears why it is
+   * refused (LOT_NOT_LIVE with the final status) rather than that it is too low.
+   */
+  forgetLot(lotId: string): void {
+    this.knownPrice.delete(lotId);
+  }
+
   /** Other instances' bids reach us through the realtime fan-out; they keep the stale check sharp. */
   notePrice(lotId: string, price: number, increment?: number): void {
     const known = this.knownPrice.get(lotId);

@@ -53,7 +53,10 @@ export class AuctionsRelay implements OnApplicationBootstrap, OnApplicationShutd
       this.sequencer.accept(event);
     });
     // Only the instance that closes a lot hears LotClosed; the others forget the lot's order on this.
-    this.gateway.server.on(PEER_CLOSED, (lotId: string) => this.sequencer.closed(lotId));
+    this.gateway.server.on(PEER_CLOSED, (lotId: string) => {
+      this.sequencer.closed(lotId);
+      this.placeBid.forgetLot(lotId);
+    });
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
     fanOutState.onReconnect.add(this.onReconnect);
@@ -129,6 +132,7 @@ export class AuctionsRelay implements OnApplicationBootstrap, OnApplicationShutd
   onClosed(e: LotClosed): void {
     this.out.to(lotRoom(e.lotId)).emit('lot.closed', { lotId: e.lotId, outcome: e.outcome, price: e.price, bidderCode: e.bidderCode });
     this.sequencer.closed(e.lotId);
+    this.placeBid.forgetLot(e.lotId);
     if (fanOutState.redisConfigured && fanOutState.redisReady) this.gateway.server.serverSideEmit(PEER_CLOSED, e.lotId);
   }
 }
