@@ -28,27 +28,31 @@ export function validationError(errors: ValidationError[]): CommonError {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']);
 
+/** Deeper than any of our bodies (3 levels) or query strings; a 10 KB body can nest 5000 levels. */
+export const MAX_INPUT_DEPTH = 32;
+
 /**
  * Refuses what class-validator lets through but PostgreSQL or the validators choke on: NUL characters,
- * lone UTF-16 surrogates, and prototype-named keys (which the transformer would silently drop). The 400
- * names the field.
+ * lone UTF-16 surrogates, prototype-named keys (which the transformer would silently drop), and nesting
+ * deeper than MAX_INPUT_DEPTH. The 400 names the field. The depth is checked before descending, so the
+ * recursion stays shallow whatever the input: a 10 KB body nesting 5000 levels overflowed the stack (500).
  */
-export function assertCleanInput(value: unknown, path = ''): void {
+export function assertCleanInput(value: unknown, path = '', depth = 0): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw CommonError.badInput(path || 'body', 'noNulCharacters', `${path || 'body'} must not contain NUL characters`);
     if (!value.isWellFormed()) throw CommonError.badInput(path || 'body', 'wellFormedUnicode', `${path || 'body'} must be well-formed Unicode text`);
     return;
   }
+  if (!value || typeof value !== 'object' || Buffer.isBuffer(value)) return;
+  if (depth >= MAX_INPUT_DEPTH) throw CommonError.badInput(path || 'body', 'maxDepth', `${path || 'body'} nests deeper than ${MAX_INPUT_DEPTH} levels`);
   if (Array.isArray(value)) {
-    value.forEach((v, i) => assertCleanInput(v, `${path}.${i}`.replace(/^\./, '')));
+    value.forEach((v, i) => assertCleanInput(v, path ? `${path}.${i}` : String(i), depth + 1));
     return;
   }
-  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
-    for (const key of Object.keys(value)) {
-      const field = path ? `${path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key) || !key.isWellFormed() || key.includes('\u0000')) throw CommonError.badInput(field, 'whitelistValidation', `property ${field} should not exist`);
-      assertCleanInput((value as Record<string, unknown>)[key], field);
-    }
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key) || !key.isWellFormed() || key.includes('\u0000')) throw CommonError.badInput(field, 'whitelistValidation', `property ${field} should not exist`);
+    assertCleanInput((value as Record<string, unknown>)[key], field, depth + 1);
   }
 }
 
