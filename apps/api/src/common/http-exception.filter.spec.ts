@@ -1,3 +1,4 @@
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { isDatabaseUnavailable, toErrorBody } from './http-exception.filter.js';
 
 /** What the pg driver and TypeORM throw while PostgreSQL restarts: each must be a 503 the client may retry. */
@@ -23,5 +24,27 @@ describe('database unavailable → 503 DATABASE_UNAVAILABLE', () => {
       expect(isDatabaseUnavailable(error)).toBe(false);
       expect(toErrorBody(error)).toEqual({ statusCode: 500, code: 'INTERNAL', message: 'internal error' });
     }
+  });
+});
+
+/** Nest's Express adapter hands body-parser's errors over wrapped in an HttpException with the parser's error as cause. */
+describe('body-parser errors', () => {
+  const parserError = (type: string, message: string): Error => Object.assign(new SyntaxError(message), { type, status: 400 });
+
+  it('bad JSON, wrapped or not, is 400 INVALID_JSON naming the body and the rule, with the parser message', () => {
+    const cause = parserError('entity.parse.failed', "Expected ',' or '}' after property value in JSON at position 31");
+    for (const error of [new BadRequestException(cause.message, { cause }), cause]) {
+      expect(toErrorBody(error)).toEqual({
+        statusCode: 400,
+        code: 'INVALID_JSON',
+        message: 'the request body must be a JSON object',
+        details: { fields: [{ field: 'body', rules: { jsonObject: 'the request body must be a JSON object' } }], parser: cause.message },
+      });
+    }
+  });
+
+  it('a body over the limit is 413 PAYLOAD_TOO_LARGE', () => {
+    const cause = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
+    expect(toErrorBody(new PayloadTooLargeException(cause.message, { cause }))).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 });

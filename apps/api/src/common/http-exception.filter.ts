@@ -31,6 +31,15 @@ export class HttpErrorFilter implements ExceptionFilter {
 }
 
 export function toErrorBody(exception: unknown): ErrorBody {
+  // body-parser's errors (bad JSON, too large) reach us wrapped by Nest's Express adapter in an
+  // HttpException whose cause is the parser's error; it is the cause that says what went wrong.
+  const parser = (exception instanceof HttpException ? exception.cause : exception) as { type?: string; message?: string } | undefined;
+  if (parser?.type === 'entity.too.large') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
+  if (parser?.type === 'entity.parse.failed') {
+    // The parser also refuses a body that is valid JSON but not an object or array ("null", "42"): one rule covers both.
+    const rule = 'the request body must be a JSON object';
+    return { statusCode: 400, code: 'INVALID_JSON', message: rule, details: { fields: [{ field: 'body', rules: { jsonObject: rule } }], parser: parser.message } };
+  }
   if (exception instanceof AppError) {
     return { statusCode: exception.status, code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
   }
@@ -41,10 +50,6 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 400 ? 'VALIDATION_FAILED' : status === 429 ? 'RATE_LIMITED' : 'HTTP_ERROR';
     return { statusCode: status, code, message };
   }
-  const e = exception as { type?: string; status?: number; code?: string; message?: string };
-  // body-parser errors (bad JSON, too large) arrive as plain errors with a status.
-  if (e?.type === 'entity.too.large') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
-  if (e?.type === 'entity.parse.failed') return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'request body is not valid JSON', details: { fields: [{ field: 'body', rules: { json: 'must be valid JSON' } }] } };
   if (isDatabaseUnavailable(exception)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; nothing was changed, please retry' };
   }
