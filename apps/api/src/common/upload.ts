@@ -13,7 +13,13 @@ import { CommonError } from './app-error.js';
 const HARD_MAX_BYTES = 50 * 1024 * 1024;
 
 function refusal(error: unknown): unknown {
-  if (!(error instanceof multer.MulterError)) return error;
+  // Anything else the parser reports comes from the body itself (busboy: "Unexpected end of form",
+  // "Malformed part header", "Multipart: Boundary not found", or the client aborting): the files are held
+  // in memory, so there is no storage to fail.
+  if (!(error instanceof multer.MulterError)) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new CommonError('UPLOAD_MALFORMED', 'bad_input', `the multipart body is malformed (${reason})`, { fields: [{ field: 'multipart', rules: { wellFormed: 'a complete multipart/form-data body, ending with its closing boundary' } }] });
+  }
   switch (error.code) {
     case 'LIMIT_FILE_SIZE':
       return new CommonError('PAYLOAD_TOO_LARGE', 'too_large', `file is larger than ${HARD_MAX_BYTES / 1024 / 1024} MB`, { fields: [{ field: 'file', rules: { maxSize: `at most ${HARD_MAX_BYTES} bytes` } }] });
