@@ -37,7 +37,7 @@ export abstract class AppError<C extends string = string> extends Error {
   }
 }
 
-export type CommonErrorCode = 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INTERNAL' | 'DATABASE_UNAVAILABLE' | 'PAYLOAD_TOO_LARGE' | 'UPLOAD_MALFORMED';
+export type CommonErrorCode = 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INTERNAL' | 'DATABASE_UNAVAILABLE' | 'PAYLOAD_TOO_LARGE' | 'FILE_TOO_LARGE' | 'UPLOAD_MALFORMED';
 
 export class CommonError extends AppError<CommonErrorCode> {
   static notFound(what: string, id?: string): CommonError {

@@ -22,7 +22,7 @@ function refusal(error: unknown): unknown {
   }
   switch (error.code) {
     case 'LIMIT_FILE_SIZE':
-      return new CommonError('PAYLOAD_TOO_LARGE', 'too_large', `file is larger than ${HARD_MAX_BYTES / 1024 / 1024} MB`, { fields: [{ field: 'file', rules: { maxSize: `at most ${HARD_MAX_BYTES} bytes` } }] });
+      return new CommonError('FILE_TOO_LARGE', 'too_large', `file is larger than the limit of ${HARD_MAX_BYTES} bytes`, { field: 'file', maxBytes: HARD_MAX_BYTES });
     case 'LIMIT_FILE_COUNT':
       return CommonError.badInput('file', 'maxCount', 'one file per request (multipart field "file")');
     case 'LIMIT_UNEXPECTED_FILE':

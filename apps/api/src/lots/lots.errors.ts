@@ -28,7 +28,7 @@ function describe(code: LotErrorCode): [ErrorKind, string] {
     case 'FILE_TYPE_NOT_ALLOWED':
       return ['bad_input', 'file content is not an allowed type (JPEG, PNG, WebP or PDF)'];
     case 'FILE_TOO_LARGE':
-      return ['bad_input', 'file is too large'];
+      return ['too_large', 'file is too large'];
     case 'TOO_MANY_FILES':
       return ['bad_input', 'the lot already has the maximum number of files'];
     case 'FILE_NOT_FOUND':

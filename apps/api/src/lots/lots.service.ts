@@ -295,7 +295,7 @@ export class LotsService {
 
   /** Uploads: checked by content (magic bytes), size and count; stored under UPLOAD_DIR/<lotId>/. */
   async addFile(clerk: AuthUser, id: string, kind: 'photo' | 'document', file: { originalname: string; buffer: Buffer; size: number }) {
-    if (file.size > this.config.uploadMaxBytes) throw new LotError('FILE_TOO_LARGE', { field: 'file', maxBytes: this.config.uploadMaxBytes });
+    if (file.size > this.config.uploadMaxBytes) throw new LotError('FILE_TOO_LARGE', { field: 'file', maxBytes: this.config.uploadMaxBytes }, `file is larger than the limit of ${this.config.uploadMaxBytes} bytes`);
     const type = sniffFileType(file.buffer);
     if (!type || (kind === 'photo' && type.kind !== 'image')) throw new LotError('FILE_TYPE_NOT_ALLOWED', { field: 'file', kind });
     const entry: LotFile = { id: randomUUID(), kind, name: file.originalname.slice(0, 200), contentType: type.mime, size: file.size, storedAs: '' };

@@ -53,7 +53,7 @@ function describe(code: ValuationErrorCode): [ErrorKind, string] {
     case 'FILE_TYPE_NOT_ALLOWED':
       return ['bad_input', 'file content is not an allowed type (JPEG, PNG, WebP or PDF)'];
     case 'FILE_TOO_LARGE':
-      return ['bad_input', 'file is too large'];
+      return ['too_large', 'file is too large'];
     case 'TOO_MANY_FILES':
       return ['bad_input', 'the report already has the maximum number of files'];
     case 'FILE_NOT_FOUND':

@@ -518,7 +518,7 @@ export class ValuationService {
 
   /** Report files: checked by content (magic bytes), size and count; stored under UPLOAD_DIR/valuations/<id>/. */
   async addReportFile(user: AuthUser, id: string, reportId: string, file: { originalname: string; buffer: Buffer; size: number }) {
-    if (file.size > this.config.uploadMaxBytes) throw new ValuationError('FILE_TOO_LARGE', { field: 'file', maxBytes: this.config.uploadMaxBytes });
+    if (file.size > this.config.uploadMaxBytes) throw new ValuationError('FILE_TOO_LARGE', { field: 'file', maxBytes: this.config.uploadMaxBytes }, `file is larger than the limit of ${this.config.uploadMaxBytes} bytes`);
     const type = sniffFileType(file.buffer);
     if (!type) throw new ValuationError('FILE_TYPE_NOT_ALLOWED', { field: 'file' });
     const entry: ReportFile = { id: randomUUID(), name: file.originalname.slice(0, 200), contentType: type.mime, size: file.size, storedAs: '' };
