@@ -10,6 +10,7 @@ export type LotErrorCode =
   | 'FILE_TOO_LARGE'
   | 'TOO_MANY_FILES'
   | 'FILE_NOT_FOUND'
+  | 'FILE_CONTENT_MISSING'
   | 'RELIST_NOT_ALLOWED'
   | 'DISPOSITION_NOT_ALLOWED';
 
@@ -33,6 +34,8 @@ function describe(code: LotErrorCode): [ErrorKind, string] {
       return ['bad_input', 'the lot already has the maximum number of files'];
     case 'FILE_NOT_FOUND':
       return ['not_found', 'file not found'];
+    case 'FILE_CONTENT_MISSING':
+      return ['not_found', "the file is on record but its content is missing from storage (reported to the platform's operator)"];
     case 'RELIST_NOT_ALLOWED':
       return ['state', 'only a defaulted lot (re-auction, OJA Art. 24), an unsold first round (→ second round, Art. 26) or an unsold second round (→ sale-off, Art. 26 ¶2) can be relisted, once'];
     case 'DISPOSITION_NOT_ALLOWED':

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +34,8 @@ export class LotStatusChanged {
 
 @Injectable()
 export class LotsService {
+  private readonly logger = new Logger('Lots');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
@@ -319,7 +321,15 @@ export class LotsService {
     if (!lot || (lot.status === 'draft' && user?.courtId !== lot.courtId)) throw new LotError('LOT_NOT_FOUND');
     const file = lot.files.find((f) => f.id === fileId);
     if (!file) throw new LotError('FILE_NOT_FOUND');
-    return { file, body: await readFile(path.join(this.config.uploadDir, file.storedAs)) };
+    try {
+      return { file, body: await readFile(path.join(this.config.uploadDir, file.storedAs)) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The record says the file was stored, the disk says otherwise (lost volume, a restore without
+      // UPLOAD_DIR): the client gets a 404 saying so, and the operator an error line to act on.
+      this.logger.error(`lot ${id}: the content of file ${file.id} is missing from ${this.config.uploadDir} (${file.storedAs})`);
+      throw new LotError('FILE_CONTENT_MISSING', { fileId: file.id });
+    }
   }
 
   /** Locks the lot row for a change by a clerk of its court; other courts get 404 (no existence leak). */
