@@ -7,6 +7,7 @@ export type LotErrorCode =
   | 'PUBLICATION_REFUSED'
   | 'LOT_TRANSITION_REFUSED'
   | 'FILE_TYPE_NOT_ALLOWED'
+  | 'FILE_TYPE_MISMATCH'
   | 'FILE_TOO_LARGE'
   | 'TOO_MANY_FILES'
   | 'FILE_NOT_FOUND'
@@ -28,6 +29,8 @@ function describe(code: LotErrorCode): [ErrorKind, string] {
       return ['state', 'the lot cannot make this change in its current state'];
     case 'FILE_TYPE_NOT_ALLOWED':
       return ['bad_input', 'file content is not an allowed type (JPEG, PNG, WebP or PDF)'];
+    case 'FILE_TYPE_MISMATCH':
+      return ['bad_input', "the file's name and its content are of different types"];
     case 'FILE_TOO_LARGE':
       return ['too_large', 'file is too large'];
     case 'TOO_MANY_FILES':

@@ -15,7 +15,7 @@ import { LotError } from './lots.errors.js';
 import type { CreateLotDto, SearchLotsQuery, UpdateLotDto } from './lots.dto.js';
 import { applyLotState, courtLotView, publicLotView, toLotState, type PublicLotView } from './lot.views.js';
 import { LotSearch } from './lot.search.js';
-import { sniffFileType } from './file-type.js';
+import { nameForContent, sniffFileType } from './file-type.js';
 import { ValuationService } from '../valuation/valuation.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DEPOSIT_RELEASE, depositReleaseJob, lotCloseJob } from '../closing/closing.queues.js';
@@ -295,12 +295,16 @@ export class LotsService {
     }));
   }
 
-  /** Uploads: checked by content (magic bytes), size and count; stored under UPLOAD_DIR/<lotId>/. */
+  /** Uploads: checked by content (magic bytes), name against content (documents), size and count; stored under UPLOAD_DIR/<lotId>/. */
   async addFile(clerk: AuthUser, id: string, kind: 'photo' | 'document', file: { originalname: string; buffer: Buffer; size: number }) {
     if (file.size > this.config.uploadMaxBytes) throw new LotError('FILE_TOO_LARGE', { field: 'file', maxBytes: this.config.uploadMaxBytes }, `file is larger than the limit of ${this.config.uploadMaxBytes} bytes`);
     const type = sniffFileType(file.buffer);
     if (!type || (kind === 'photo' && type.kind !== 'image')) throw new LotError('FILE_TYPE_NOT_ALLOWED', { field: 'file', kind });
-    const entry: LotFile = { id: randomUUID(), kind, name: file.originalname.slice(0, 200), contentType: type.mime, size: file.size, storedAs: '' };
+    // Documents are downloaded and opened by their name; photos are only shown in the gallery, so their
+    // names are kept as given.
+    const named = kind === 'document' ? nameForContent(file.originalname.slice(0, 200), type) : { name: file.originalname.slice(0, 200) };
+    if ('claimed' in named) throw new LotError('FILE_TYPE_MISMATCH', { field: 'file', content: type.label, name: named.claimed }, `the file's content is ${type.label}, not ${named.claimed}`);
+    const entry: LotFile = { id: randomUUID(), kind, name: named.name, contentType: type.mime, size: file.size, storedAs: '' };
     entry.storedAs = path.join(id, `${entry.id}.${type.ext}`);
     await this.db.transaction(async (em) => {
       const lot = await this.lockOwnLot(em, clerk, id);
