@@ -6,6 +6,8 @@
  */
 import { applyDecorators, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import multer from 'multer';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Observable } from 'rxjs';
 import { CommonError } from './app-error.js';
 
@@ -45,3 +47,16 @@ class OneFileInterceptor implements NestInterceptor {
 
 /** The route takes one uploaded file in the multipart field `file` (read it with `@UploadedFile()`). */
 export const OneFileUpload = (): MethodDecorator => applyDecorators(UseInterceptors(OneFileInterceptor));
+
+/**
+ * The content of a stored upload, or null when the record outlived it on disk (a lost volume, a restore
+ * without UPLOAD_DIR): the caller answers a coded 404 and logs an error for the operator, not a 500.
+ */
+export async function readStoredFile(uploadDir: string, storedAs: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path.join(uploadDir, storedAs));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}

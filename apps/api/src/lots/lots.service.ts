@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { applyLotEvent, checkPublication, type LotEvent, type PartyNotice as DomainNotice, type RulesProfile } from '@fapai/domain';
@@ -19,6 +19,7 @@ import { nameForContent, sniffFileType } from './file-type.js';
 import { ValuationService } from '../valuation/valuation.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DEPOSIT_RELEASE, depositReleaseJob, lotCloseJob } from '../closing/closing.queues.js';
+import { readStoredFile } from '../common/upload.js';
 
 export const MAX_FILES_PER_LOT = 30;
 
@@ -325,15 +326,12 @@ export class LotsService {
     if (!lot || (lot.status === 'draft' && user?.courtId !== lot.courtId)) throw new LotError('LOT_NOT_FOUND');
     const file = lot.files.find((f) => f.id === fileId);
     if (!file) throw new LotError('FILE_NOT_FOUND');
-    try {
-      return { file, body: await readFile(path.join(this.config.uploadDir, file.storedAs)) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      // The record says the file was stored, the disk says otherwise (lost volume, a restore without
-      // UPLOAD_DIR): the client gets a 404 saying so, and the operator an error line to act on.
+    const body = await readStoredFile(this.config.uploadDir, file.storedAs);
+    if (!body) {
       this.logger.error(`lot ${id}: the content of file ${file.id} is missing from ${this.config.uploadDir} (${file.storedAs})`);
       throw new LotError('FILE_CONTENT_MISSING', { fileId: file.id });
     }
+    return { file, body };
   }
 
   /** Locks the lot row for a change by a clerk of its court; other courts get 404 (no existence leak). */

@@ -18,6 +18,7 @@ export type ValuationApiErrorCode =
   | 'FILE_TOO_LARGE'
   | 'TOO_MANY_FILES'
   | 'FILE_NOT_FOUND'
+  | 'FILE_CONTENT_MISSING'
   | 'LOT_NOT_FOUND';
 
 export type ValuationErrorCode = ValuationApiErrorCode | ValuationRefusalCode;
@@ -58,6 +59,8 @@ function describe(code: ValuationErrorCode): [ErrorKind, string] {
       return ['bad_input', 'the report already has the maximum number of files'];
     case 'FILE_NOT_FOUND':
       return ['not_found', 'file not found'];
+    case 'FILE_CONTENT_MISSING':
+      return ['not_found', "the file is on record but its content is missing from storage (reported to the platform's operator)"];
     case 'LOT_NOT_FOUND':
       return ['not_found', 'lot not found'];
     // --- domain refusals: the act does not fit the current state (422)

@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { LotClosed } from '../bidding/bid-placed.event.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppraiserWorkItem } from '@fapai/contracts';
@@ -49,6 +49,7 @@ import type {
   SubmitReportDto,
 } from './valuation.dto.js';
 import { isoTimes, openWorkFor, propertyView, queueItemView, reportView, valuationView, type Viewer } from './valuation.views.js';
+import { readStoredFile } from '../common/upload.js';
 
 export const MAX_FILES_PER_REPORT = 20;
 
@@ -549,7 +550,12 @@ export class ValuationService {
     const report = await this.db.getRepository(ValuationReport).findOneByOrFail({ id: reportId });
     const file = report.files.find((f) => f.id === fileId);
     if (!file) throw new ValuationError('FILE_NOT_FOUND');
-    return { file, body: await readFile(path.join(this.config.uploadDir, file.storedAs)) };
+    const body = await readStoredFile(this.config.uploadDir, file.storedAs);
+    if (!body) {
+      this.logger.error(`valuation ${id}: the content of report file ${file.id} is missing from ${this.config.uploadDir} (${file.storedAs})`);
+      throw new ValuationError('FILE_CONTENT_MISSING', { fileId: file.id });
+    }
+    return { file, body };
   }
 
   // ------------------------------------------------------------------------------------------------
