@@ -5,20 +5,9 @@ import type { AuctionsGateway } from './auctions.gateway.js';
 import { AuctionsRelay } from './auctions.relay.js';
 import { LotWatched } from './auctions.gateway.js';
 import { fanOutState } from './io.adapter.js';
+import { bidEvent } from './testing.js';
 
 type Progress = Awaited<ReturnType<LotsService['progressOf']>>[number];
-
-const bid = (lotId: string, seq: number): LotBidEvent => ({
-  lotId,
-  seq,
-  amount: 100_000 + seq * 1_000,
-  bidderCode: `B${seq}`,
-  priority: false,
-  placedAt: '2026-11-27T10:00:00.000Z',
-  endsAt: '2026-11-28T10:00:00.000Z',
-  extended: false,
-  committedAt: '2026-11-27T10:00:00.000Z',
-});
 
 /**
  * The relay's sweep with its collaborators replaced by records: `progress` is what the lots table says,
@@ -45,7 +34,7 @@ describe('AuctionsRelay sweep', () => {
   afterAll(() => (fanOutState.redisConfigured = false));
 
   it('delivers from the record the bids no event brought, and keeps following a live lot', async () => {
-    const { relay, emitted, tracked } = setup([live('a', 2)], [bid('a', 1), bid('a', 2)]);
+    const { relay, emitted, tracked } = setup([live('a', 2)], [bidEvent('a', 1), bidEvent('a', 2)]);
     relay.onWatched(new LotWatched('a', 0));
     await relay.sweep();
     expect(emitted.map((e) => [e.event, (e.data as LotBidEvent).seq])).toEqual([
@@ -58,7 +47,7 @@ describe('AuctionsRelay sweep', () => {
   it('forgets a lot that was withdrawn, suspended or postponed, or no longer exists, after catching up', async () => {
     const { relay, emitted, tracked } = setup(
       [live('live', 0), { ...live('withdrawn', 1), notBidding: true }, { ...live('suspended', 0), notBidding: true }],
-      [bid('withdrawn', 1)],
+      [bidEvent('withdrawn', 1)],
     );
     for (const id of ['live', 'withdrawn', 'suspended', 'deleted']) relay.onWatched(new LotWatched(id, 0));
     expect(tracked()).toEqual(['deleted', 'live', 'suspended', 'withdrawn']);

@@ -1,19 +1,10 @@
 import { jest } from '@jest/globals';
 import type { LotBidEvent } from '@fapai/contracts';
 import { LotSequencer } from './lot-sequencer.js';
+import { bidEvent } from './testing.js';
 
 const LOT = 'lot-1';
-const bid = (seq: number, lotId = LOT): LotBidEvent => ({
-  lotId,
-  seq,
-  amount: 100_000 + seq * 1_000,
-  bidderCode: `B${seq}`,
-  priority: false,
-  placedAt: '2026-11-27T10:00:00.000Z',
-  endsAt: '2026-11-28T10:00:00.000Z',
-  extended: false,
-  committedAt: '2026-11-27T10:00:00.000Z',
-});
+const bid = (seq: number, lotId = LOT): LotBidEvent => bidEvent(lotId, seq);
 
 /** A sequencer whose committed record holds `record` and whose deliveries are collected in `seen`. */
 function setup(record: LotBidEvent[] = [], opts: { failFetch?: boolean } = {}) {
