@@ -6,22 +6,23 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import fastifyHelmet from '@fastify/helmet';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express from 'express';
-import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
 import { AppModule } from './app.module.js';
+import { installBodyParsers, serveWebApp } from './common/http-server.js';
+import { installMultipart } from './common/upload.js';
 import { createValidationPipe } from './common/validation.js';
 import { JobsService } from './jobs/jobs.service.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { StripeGateway } from './payments/stripe.gateway.js';
 import { AuctionsIoAdapter } from './realtime/io.adapter.js';
-import { createRootLogger, JsonLogger, requestLogging } from './observability/logger.js';
+import { createRootLogger, installRequestLogging, JsonLogger, requestIdOf } from './observability/logger.js';
 import { seedDemoData } from './database/seed.js';
 
 export interface RunningPlatform {
@@ -65,32 +66,31 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     }
 
     const root = createRootLogger(config.logLevel, config.logFile);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(full), {
+    const adapter = new FastifyAdapter({
+      // Behind a reverse proxy the client address (rate limits per address) comes from X-Forwarded-For.
+      trustProxy: trustProxyOf(config.trustProxy) as string | boolean | undefined, // a hop count is accepted too (proxy-addr)
+      genReqId: requestIdOf,
+      // Paths as Express matched them: a trailing slash is the same route, and a long (malformed) id
+      // reaches the UUID check, which names the parameter, instead of a bare 414.
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+      multipart: false,
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(full), adapter, {
       logger: new JsonLogger(root),
       bodyParser: false,
     });
-    app.use(requestLogging(root));
-    // Behind a reverse proxy the client address (rate limits per address) comes from X-Forwarded-For.
-    if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' ? true : config.trustProxy === 'false' ? false : config.trustProxy);
+    const server = app.getHttpAdapter().getInstance();
+    installRequestLogging(server, root);
+    installBodyParsers(server);
+    await installMultipart(server);
     app.setGlobalPrefix('api', { exclude: [] });
-    app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
-    // 2 MB: large enough that a 1 MB string reaches validation and gets a 400 naming the field.
-    app.use(express.json({ limit: '2mb', verify: (req, _res, buf) => ((req as unknown as { rawBody?: Buffer }).rawBody = buf) }));
-    app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+    await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
     app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: false });
     app.useGlobalPipes(createValidationPipe());
     app.useWebSocketAdapter(new AuctionsIoAdapter(app, config.redisUrl));
 
     SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs-json' });
-
-    const webDist = config.webDist ?? path.join(repoRoot(), 'apps/web/dist');
-    const server = app.getHttpAdapter().getInstance() as express.Express;
-    if (existsSync(path.join(webDist, 'index.html'))) {
-      server.use(express.static(webDist, { index: false, maxAge: '1h' }));
-      server.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(path.join(webDist, 'index.html')));
-    } else {
-      server.get('/', (_req, res) => res.type('html').send(PLACEHOLDER_PAGE));
-    }
+    await serveWebApp(server, config.webDist ?? path.join(repoRoot(), 'apps/web/dist'), PLACEHOLDER_PAGE);
 
     await app.init();
     await app.get(AccountsService).ensureAdmin();
@@ -122,6 +122,15 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     await embedded?.stop();
     throw error;
   }
+}
+
+/** TRUST_PROXY as Express spelled it: a hop count, true/false, or a list of addresses and subnets. */
+function trustProxyOf(value: string | undefined): boolean | number | string | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
 }
 
 /** The workspace root (the folder with nx.json), from either the sources or the build output. */

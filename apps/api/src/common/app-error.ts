@@ -37,7 +37,7 @@ export abstract class AppError<C extends string = string> extends Error {
   }
 }
 
-export type CommonErrorCode = 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INTERNAL' | 'DATABASE_UNAVAILABLE' | 'PAYLOAD_TOO_LARGE' | 'FILE_TOO_LARGE' | 'UPLOAD_MALFORMED';
+export type CommonErrorCode = 'VALIDATION_FAILED' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INTERNAL' | 'DATABASE_UNAVAILABLE' | 'PAYLOAD_TOO_LARGE' | 'FILE_TOO_LARGE' | 'UPLOAD_MALFORMED' | 'INVALID_JSON';
 
 export class CommonError extends AppError<CommonErrorCode> {
   static notFound(what: string, id?: string): CommonError {
@@ -48,6 +48,11 @@ export class CommonError extends AppError<CommonErrorCode> {
   }
   static unauthenticated(message = 'a valid bearer token is required'): CommonError {
     return new CommonError('UNAUTHENTICATED', 'unauthenticated', message);
+  }
+  /** The body is not JSON, or is JSON but not an object or array ("null", "42"): one rule covers both. */
+  static invalidJson(parser: string): CommonError {
+    const rule = 'the request body must be a JSON object';
+    return new CommonError('INVALID_JSON', 'bad_input', rule, { fields: [{ field: 'body', rules: { jsonObject: rule } }], parser });
   }
   static badInput(field: string, rule: string, message: string): CommonError {
     return new CommonError('VALIDATION_FAILED', 'bad_input', message, { fields: [{ field, rules: { [rule]: message } }] });

@@ -7,7 +7,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMet
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CommonError } from './app-error.js';
 
 export const ROLES = ['bidder', 'court_clerk', 'appraiser', 'admin', 'party'] as const;
@@ -35,7 +35,7 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(ACCESS_KEY, { public: false, roles } satisfies Access), ApiBearerAuth()) as MethodDecorator & ClassDecorator;
 
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser | undefined => ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>().user);
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser | undefined => ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>().user);
 
 export function userFromClaims(claims: TokenClaims): AuthUser {
   return { id: claims.sub, roles: claims.roles, courtId: claims.courtId, agencyId: claims.agencyId };
@@ -91,7 +91,7 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       // An invalid token on a public route is ignored; on a protected route it is a 401 below.

@@ -1,4 +1,5 @@
-import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { HttpException, PayloadTooLargeException } from '@nestjs/common';
+import { CommonError } from './app-error.js';
 import { isDatabaseUnavailable, toErrorBody } from './http-exception.filter.js';
 
 /** What the pg driver and TypeORM throw while PostgreSQL restarts: each must be a 503 the client may retry. */
@@ -27,24 +28,31 @@ describe('database unavailable → 503 DATABASE_UNAVAILABLE', () => {
   });
 });
 
-/** Nest's Express adapter hands body-parser's errors over wrapped in an HttpException with the parser's error as cause. */
-describe('body-parser errors', () => {
-  const parserError = (type: string, message: string): Error => Object.assign(new SyntaxError(message), { type, status: 400 });
+/** Nest's Fastify adapter hands Fastify's own refusals over wrapped in an HttpException whose cause is the Fastify error. */
+describe("Fastify's refusals", () => {
+  const fastifyError = (code: string, statusCode: number, message: string): Error => Object.assign(new Error(message), { name: 'FastifyError', code, statusCode });
 
-  it('bad JSON, wrapped or not, is 400 INVALID_JSON naming the body and the rule, with the parser message', () => {
-    const cause = parserError('entity.parse.failed', "Expected ',' or '}' after property value in JSON at position 31");
-    for (const error of [new BadRequestException(cause.message, { cause }), cause]) {
-      expect(toErrorBody(error)).toEqual({
-        statusCode: 400,
-        code: 'INVALID_JSON',
-        message: 'the request body must be a JSON object',
-        details: { fields: [{ field: 'body', rules: { jsonObject: 'the request body must be a JSON object' } }], parser: cause.message },
-      });
-    }
+  it('a body over the limit is 413 PAYLOAD_TOO_LARGE, wrapped or not', () => {
+    const cause = fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413, 'Request body is too large');
+    for (const error of [new PayloadTooLargeException(cause.message, { cause }), cause]) expect(toErrorBody(error)).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 
-  it('a body over the limit is 413 PAYLOAD_TOO_LARGE', () => {
-    const cause = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
-    expect(toErrorBody(new PayloadTooLargeException(cause.message, { cause }))).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  it('a media type with no parser is 415 UNSUPPORTED_MEDIA_TYPE naming the content-type and the rule', () => {
+    const cause = fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'Unsupported Media Type: text/plain');
+    expect(toErrorBody(new HttpException(cause.message, 415, { cause }))).toEqual({
+      statusCode: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'request bodies are application/json (multipart/form-data for uploads)',
+      details: { fields: [{ field: 'content-type', rules: { mediaType: 'request bodies are application/json (multipart/form-data for uploads)' } }] },
+    });
+  });
+
+  it('bad JSON (refused by our parser, http-server.ts) is 400 INVALID_JSON naming the body and the rule, with the parser message', () => {
+    expect(toErrorBody(CommonError.invalidJson("Expected ',' or '}' after property value in JSON at position 31"))).toEqual({
+      statusCode: 400,
+      code: 'INVALID_JSON',
+      message: 'the request body must be a JSON object',
+      details: { fields: [{ field: 'body', rules: { jsonObject: 'the request body must be a JSON object' } }], parser: "Expected ',' or '}' after property value in JSON at position 31" },
+    });
   });
 });

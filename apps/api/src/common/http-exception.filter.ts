@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
 
 export interface ErrorBody {
@@ -17,28 +17,27 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request & { id?: string }>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
-      const correlationId = String(req.headers['x-request-id'] ?? req.id ?? randomUUID());
-      this.logger.error({ correlationId, path: req.path, err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) });
+      const correlationId = String(req.id ?? randomUUID());
+      this.logger.error({ correlationId, path: req.url.split('?')[0], err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) });
       body.details = { correlationId };
     }
-    if (body.statusCode === 429 && body.details?.['retryAfterSeconds']) res.setHeader('Retry-After', String(body.details['retryAfterSeconds']));
-    res.status(body.statusCode).json(body);
+    if (body.statusCode === 429 && body.details?.['retryAfterSeconds']) reply.header('Retry-After', String(body.details['retryAfterSeconds']));
+    reply.status(body.statusCode).send(body);
   }
 }
 
 export function toErrorBody(exception: unknown): ErrorBody {
-  // body-parser's errors (bad JSON, too large) reach us wrapped by Nest's Express adapter in an
-  // HttpException whose cause is the parser's error; it is the cause that says what went wrong.
-  const parser = (exception instanceof HttpException ? exception.cause : exception) as { type?: string; message?: string } | undefined;
-  if (parser?.type === 'entity.too.large') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
-  if (parser?.type === 'entity.parse.failed') {
-    // The parser also refuses a body that is valid JSON but not an object or array ("null", "42"): one rule covers both.
-    const rule = 'the request body must be a JSON object';
-    return { statusCode: 400, code: 'INVALID_JSON', message: rule, details: { fields: [{ field: 'body', rules: { jsonObject: rule } }], parser: parser.message } };
+  // Fastify's own refusals (body too large, a media type we do not read, a bad Content-Length) reach us
+  // wrapped by Nest's adapter in an HttpException whose cause is the Fastify error, which names the case.
+  const framework = (exception instanceof HttpException ? exception.cause : exception) as { code?: string; message?: string } | undefined;
+  if (framework?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
+  if (framework?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const rule = 'request bodies are application/json (multipart/form-data for uploads)';
+    return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: rule, details: { fields: [{ field: 'content-type', rules: { mediaType: rule } }] } };
   }
   if (exception instanceof AppError) {
     return { statusCode: exception.status, code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
@@ -47,7 +46,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-    const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 400 ? 'VALIDATION_FAILED' : status === 429 ? 'RATE_LIMITED' : 'HTTP_ERROR';
+    const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 400 ? 'VALIDATION_FAILED' : status === 429 ? 'RATE_LIMITED' : 'HTTP_ERROR';
     return { statusCode: status, code, message };
   }
   if (isDatabaseUnavailable(exception)) {

@@ -1,46 +1,93 @@
 /**
- * Multipart uploads: one file per request, in the field `file`. Multer's own limits stop a request with
- * more files, other file fields or an oversized body while it streams, before anything is stored; this
- * maps its errors to our coded refusals naming the field and the rule (Nest's FileInterceptor would answer
- * a bare "Too many files"). The content checks (magic bytes, size, count per lot) stay in the services.
+ * Multipart uploads: one file per request, in the field `file`, read with @fastify/multipart. Its limits
+ * stop a request with more files, other file fields or an oversized file while it streams, before anything
+ * is stored; this maps its errors to our coded refusals naming the field and the rule. The content checks
+ * (magic bytes, size, count per lot) stay in the services.
  */
+import fastifyMultipart from '@fastify/multipart';
 import { applyDecorators, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import multer from 'multer';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Observable } from 'rxjs';
 import { CommonError } from './app-error.js';
 
-/** The hard cap of a multipart body; the configured UPLOAD_MAX_BYTES (smaller) is checked by the service. */
+/** The hard cap of one file; the configured UPLOAD_MAX_BYTES (smaller) is checked by the service. */
 const HARD_MAX_BYTES = 50 * 1024 * 1024;
 
+/** What `@UploadedFile()` gives a controller. */
+export interface UploadedFileContent {
+  fieldname: string;
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+/** Registers the multipart parser (after the JSON one: see http-server.ts). */
+export async function installMultipart(server: FastifyInstance): Promise<void> {
+  await server.register(fastifyMultipart, { limits: { fileSize: HARD_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
+}
+
 function refusal(error: unknown): unknown {
-  // Anything else the parser reports comes from the body itself (busboy: "Unexpected end of form",
-  // "Malformed part header", "Multipart: Boundary not found", or the client aborting): the files are held
-  // in memory, so there is no storage to fail.
-  if (!(error instanceof multer.MulterError)) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return new CommonError('UPLOAD_MALFORMED', 'bad_input', `the multipart body is malformed (${reason})`, { fields: [{ field: 'multipart', rules: { wellFormed: 'a complete multipart/form-data body, ending with its closing boundary' } }] });
-  }
-  switch (error.code) {
-    case 'LIMIT_FILE_SIZE':
+  if (error instanceof CommonError) return error;
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
       return new CommonError('FILE_TOO_LARGE', 'too_large', `file is larger than the limit of ${HARD_MAX_BYTES} bytes`, { field: 'file', maxBytes: HARD_MAX_BYTES });
-    case 'LIMIT_FILE_COUNT':
+    case 'FST_FILES_LIMIT':
       return CommonError.badInput('file', 'maxCount', 'one file per request (multipart field "file")');
-    case 'LIMIT_UNEXPECTED_FILE':
-      return CommonError.badInput(error.field ?? 'file', 'unexpectedFile', `files go in the multipart field "file", not "${error.field ?? ''}"`);
-    default:
-      return CommonError.badInput(error.field ?? 'multipart', error.code, `the multipart body breaks a limit (${error.message})`);
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return CommonError.badInput('multipart', 'maxFields', 'at most 5 fields and one file per request');
+    case 'FST_PROTO_VIOLATION':
+      return CommonError.badInput('multipart', 'fieldName', 'a field name may not be a prototype property');
+    default: {
+      // Anything else comes from the body itself (busboy: "Unexpected end of form", "Malformed part header",
+      // "Boundary not found", or the client going away): the file is held in memory, so no storage failed.
+      const reason = error instanceof Error ? error.message : String(error);
+      return new CommonError('UPLOAD_MALFORMED', 'bad_input', `the multipart body is malformed (${reason})`, { fields: [{ field: 'multipart', rules: { wellFormed: 'a complete multipart/form-data body, ending with its closing boundary' } }] });
+    }
   }
+}
+
+/** Reads the whole multipart body: its fields become the body (validated by the route's DTO), its file `req.file`. */
+async function readMultipart(req: FastifyRequest): Promise<void> {
+  const fields: Record<string, string> = {};
+  let file: UploadedFileContent | undefined;
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw CommonError.badInput(part.fieldname, 'unexpectedFile', `files go in the multipart field "file", not "${part.fieldname}"`);
+      }
+      const buffer = await part.toBuffer();
+      file = { fieldname: part.fieldname, originalname: part.filename, mimetype: part.mimetype, size: buffer.length, buffer };
+    } else {
+      fields[part.fieldname] = String(part.value);
+    }
+  }
+  (req as { body?: unknown }).body = fields;
+  // Where Nest's @UploadedFile() reads it (shadowing the plugin's req.file() reader, as Nest's own
+  // Fastify upload interceptors do).
+  (req as unknown as { file?: UploadedFileContent }).file = file;
 }
 
 @Injectable()
 class OneFileInterceptor implements NestInterceptor {
-  private readonly parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: HARD_MAX_BYTES, files: 1, fields: 5 } }).single('file');
-
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const http = context.switchToHttp();
-    await new Promise<void>((resolve, reject) => this.parse(http.getRequest(), http.getResponse(), (error?: unknown) => (error ? reject(refusal(error)) : resolve())));
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (req.isMultipart()) {
+      try {
+        await readMultipart(req);
+      } catch (error) {
+        throw refusal(error);
+      }
+    } else {
+      // A request that is not multipart has no file (the controller answers "file is required"); the
+      // plugin's req.file() reader must not be taken for one.
+      (req as unknown as { file?: UploadedFileContent }).file = undefined;
+    }
     return next.handle();
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import type { RulesProfile } from '@fapai/domain';
 import { Public } from '../common/auth.js';
@@ -23,7 +23,7 @@ export class HealthController {
    */
   @Get('health')
   @Public()
-  async health(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'degraded'; db: 'up' | 'down'; redis: 'up' | 'down' | 'off'; rulesProfile: string; uptimeSeconds: number }> {
+  async health(@Res({ passthrough: true }) res: FastifyReply): Promise<{ status: 'ok' | 'degraded'; db: 'up' | 'down'; redis: 'up' | 'down' | 'off'; rulesProfile: string; uptimeSeconds: number }> {
     let db: 'up' | 'down' = 'up';
     try {
       await this.db.query('SELECT 1');

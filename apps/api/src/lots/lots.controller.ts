@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IsIn } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
@@ -79,11 +79,11 @@ export class LotsController {
 
   @Get('lots/:id/files/:fileId')
   @Public()
-  async file(@CurrentUser() user: AuthUser | undefined, @Param('id', UuidPipe) id: string, @Param('fileId', UuidPipe) fileId: string, @Res() res: Response): Promise<void> {
+  async file(@CurrentUser() user: AuthUser | undefined, @Param('id', UuidPipe) id: string, @Param('fileId', UuidPipe) fileId: string, @Res() res: FastifyReply): Promise<void> {
     const { file, body } = await this.lots.readFile(id, fileId, user);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.header('Content-Type', file.contentType);
+    res.header('X-Content-Type-Options', 'nosniff');
+    res.header('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
     res.send(body);
   }
 

@@ -4,9 +4,10 @@
  * like a resident ID number, a bearer token or a password field are redacted as a last line of defence.
  */
 import type { LoggerService } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import pino, { type Logger } from 'pino';
 
 export const correlation = new AsyncLocalStorage<{ id: string }>();
@@ -71,22 +72,39 @@ export class JsonLogger implements LoggerService {
   }
 }
 
-/** Assigns the correlation id (X-Request-Id or a new one), echoes it, and logs one line per request. */
-export function requestLogging(root: Logger) {
-  return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
-    const header = req.headers['x-request-id'];
-    const id = typeof header === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(header) ? header : randomUUID();
-    req.id = id;
-    res.setHeader('X-Request-Id', id);
-    const started = process.hrtime.bigint();
-    // The request line is at info: at a quieter level (production under load) skip the listener entirely.
-    if (root.isLevelEnabled('info')) {
-      res.on('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        const route = (req as Request & { route?: { path?: string } }).route?.path ?? req.path;
-        root.info({ reqId: id, method: req.method, route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-      });
-    }
-    correlation.run({ id }, () => next());
-  };
+/** The request's correlation id: its `X-Request-Id` when that is a sane token, else a new one (Fastify's `genReqId`). */
+export function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(header) ? header : randomUUID();
+}
+
+const REQUEST_SCOPE = Symbol('fapai.requestScope');
+type ScopedRequest = FastifyRequest & { [REQUEST_SCOPE]?: AsyncResource };
+
+/**
+ * Echoes the correlation id, runs the request inside it (so every log line of the request carries it), and
+ * logs one line per request. The body is read from socket events that belong to no request, so the scope
+ * entered on arrival is lost by the time the handler runs; it is re-entered before the handler.
+ */
+export function installRequestLogging(server: FastifyInstance, root: Logger): void {
+  server.addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    correlation.run({ id: req.id }, () => {
+      (req as ScopedRequest)[REQUEST_SCOPE] = new AsyncResource('fapai.request');
+      done();
+    });
+  });
+  server.addHook('preHandler', (req, _reply, done) => {
+    const scope = (req as ScopedRequest)[REQUEST_SCOPE];
+    if (scope) scope.runInAsyncScope(done);
+    else done();
+  });
+  // The request line is at info: at a quieter level (production under load) skip the hook entirely.
+  if (root.isLevelEnabled('info')) {
+    server.addHook('onResponse', (req, reply, done) => {
+      const route = req.routeOptions.url ?? req.url.split('?')[0];
+      root.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+      done();
+    });
+  }
 }

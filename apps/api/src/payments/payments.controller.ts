@@ -2,7 +2,7 @@ import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Req } from '@n
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 import { StripeGateway } from './stripe.gateway.js';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { RawBodyRequest } from '../common/http-server.js';
 import { Public, Roles } from '../common/auth.js';
 import { DepositsService, type LedgerLine } from './deposits.service.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -28,7 +28,7 @@ export class PaymentsController {
   @HttpCode(200)
   @Public()
   @ApiExcludeEndpoint()
-  webhook(@Req() req: Request & { rawBody?: Buffer }, @Headers('stripe-signature') signature: string | undefined) {
+  webhook(@Req() req: RawBodyRequest, @Headers('stripe-signature') signature: string | undefined) {
     return this.webhooks.handle(req.rawBody, signature);
   }
 

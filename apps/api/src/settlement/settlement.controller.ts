@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SET_ASIDE_GROUNDS, type SetAsideGround } from '@fapai/domain';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
@@ -53,11 +53,11 @@ export class SettlementController {
   @Get('lots/:id/confirmation.pdf')
   @Public()
   @ApiProduces('application/pdf')
-  async confirmationPdf(@Param('id', UuidPipe) id: string, @Res() res: Response): Promise<void> {
+  async confirmationPdf(@Param('id', UuidPipe) id: string, @Res() res: FastifyReply): Promise<void> {
     const s = await this.settlement.get(id);
     const pdf = await renderConfirmationPdf(s);
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `inline; filename="confirmation-${s.confirmationNo}.pdf"`);
+    res.header('Content-Type', 'application/pdf');
+    res.header('Content-Disposition', `inline; filename="confirmation-${s.confirmationNo}.pdf"`);
     res.send(pdf);
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { VALUATION_REFUSAL_CODES } from '@fapai/domain';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CommonError } from '../common/app-error.js';
 import { OneFileUpload } from '../common/upload.js';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
@@ -351,11 +351,11 @@ export class ValuationController {
 
   @Get('valuations/:id/reports/:reportId/files/:fileId')
   @Roles('court_clerk', 'party', 'appraiser')
-  async file(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Param('reportId', UuidPipe) reportId: string, @Param('fileId', UuidPipe) fileId: string, @Res() res: Response): Promise<void> {
+  async file(@CurrentUser() user: AuthUser, @Param('id', UuidPipe) id: string, @Param('reportId', UuidPipe) reportId: string, @Param('fileId', UuidPipe) fileId: string, @Res() res: FastifyReply): Promise<void> {
     const { file, body } = await this.valuations.readReportFile(user, id, reportId, fileId);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.header('Content-Type', file.contentType);
+    res.header('X-Content-Type-Options', 'nosniff');
+    res.header('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`);
     res.send(body);
   }
 }
