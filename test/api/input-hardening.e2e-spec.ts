@@ -82,6 +82,26 @@ describe('bad JSON bodies', () => {
   });
 });
 
+describe('bodies of another media type', () => {
+  it.each([
+    ['text/plain', '{"email":"a@b.c","password":"secret-1"}'],
+    ['application/x-www-form-urlencoded', 'email=a%40b.c&password=secret-1'],
+    ['application/xml', '<login/>'],
+  ])('%s: 415 UNSUPPORTED_MEDIA_TYPE naming the content-type (it was read as an empty body), nothing written', async (type, body) => {
+    const users = await count('users');
+    const res = await t.http.post('/api/auth/register').set('Content-Type', type).send(body);
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: { fields: [{ field: 'content-type', rules: { mediaType: expect.stringContaining('application/json') } }] } });
+    expect(await count('users')).toBe(users);
+  });
+
+  it('a JSON body with a "__proto__" key is refused like any unknown key, naming it', async () => {
+    const res = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":"a@b.c","password":"x","__proto__":{"roles":["admin"]}}');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: '__proto__' }] } });
+  });
+});
+
 describe('uploads', () => {
   it('a multipart body without its closing boundary is 400 UPLOAD_MALFORMED naming multipart, nothing stored', async () => {
     const lot = await draftLot();
@@ -95,6 +115,15 @@ describe('uploads', () => {
     expect(res.body).toMatchObject({ code: 'UPLOAD_MALFORMED', details: { fields: [{ field: 'multipart' }] } });
     expect((await filesOf(lot)).photos).toHaveLength(0);
     expect(existsSync(path.join(t.platform.config.uploadDir, lot))).toBe(false);
+  });
+
+  it('an upload sent as JSON instead of multipart is 400 naming the file field (the multipart reader is not taken for a file)', async () => {
+    const lot = await draftLot();
+    const res = await t.http.post(`/api/lots/${lot}/files`).set(clerk.auth).send({ kind: 'photo', file: 'aGVsbG8=' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(JSON.stringify(res.body)).toMatch(/"field":"file"/);
+    expect((await filesOf(lot)).photos).toHaveLength(0);
   });
 
   it('a file over UPLOAD_MAX_BYTES is 413 FILE_TOO_LARGE naming the limit, nothing stored', async () => {
