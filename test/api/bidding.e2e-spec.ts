@@ -3,7 +3,7 @@
  * clients: racing bidders, watchers, extensions, priority matches, idempotency, the close, deposits, and a
  * restart across the end time.
  */
-import type { LotBidEvent } from '@fapai/contracts';
+import type { BidOutbidEvent, LotBidEvent } from '@fapai/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { connect, watcher, type AuctionClient } from '../support/sockets.js';
 import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
@@ -360,17 +360,66 @@ describe('socket sessions', () => {
       sy.disconnect();
     }
   });
+  it('a socket whose token is revoked stops getting its bid.outbid notices at once, and keeps watching the lot', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const [x, y] = await enrolled(lot, 2);
+    await waitLive(lot);
+    const sx = await connect(t.url, x.token);
+    const outbid: BidOutbidEvent[] = [];
+    const seen: number[] = [];
+    sx.on('bid.outbid', (e) => outbid.push(e));
+    sx.on('lot.bid', (e) => seen.push(e.seq));
+    // Everything the server sent the socket before it answers this has arrived (one ordered connection).
+    const drained = () => sx.emitWithAck('time.sync', {});
+    try {
+      expect(await sx.emitWithAck('lot.watch', { lotId: lot })).toMatchObject({ ok: true });
+      await t.http.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount: 700_000 }).expect(201);
+      await t.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 701_000 }).expect(201);
+      await drained();
+      expect(outbid).toEqual([expect.objectContaining({ lotId: lot, seq: 2, amount: 701_000, yourAmount: 700_000 })]);
+      await t.http.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount: 702_000 }).expect(201);
+      await t.http.post('/api/auth/logout').set(x.auth).expect(204);
+      // x leads with a bid placed before the logout; y outbids it. The socket still has the revoked token and
+      // has not tried to bid since: it hears the bid as a watcher, and nothing personal.
+      const loggedIn = await t.http.post('/api/auth/login').send({ email: x.email, password: 'bidder-password-1' }).expect(200);
+      await t.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 703_000 }).expect(201);
+      await drained();
+      expect(seen).toEqual([1, 2, 3, 4]);
+      expect(outbid.map((e) => e.seq)).toEqual([2]);
+      // A new session of the same user (a token issued after the revocation) gets the notices again.
+      const sx2 = await connect(t.url, loggedIn.body.accessToken as string);
+      const outbid2: BidOutbidEvent[] = [];
+      sx2.on('bid.outbid', (e) => outbid2.push(e));
+      try {
+        await t.http.post(`/api/lots/${lot}/bids`).set({ Authorization: `Bearer ${loggedIn.body.accessToken as string}` }).send({ amount: 704_000 }).expect(201);
+        await t.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 705_000 }).expect(201);
+        await waitFor('the new session is told', async () => outbid2.length === 1);
+        await drained();
+        expect(outbid.map((e) => e.seq)).toEqual([2]);
+        expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+      } finally {
+        sx2.disconnect();
+      }
+    } finally {
+      sx.disconnect();
+    }
+  });
 });
 
 describe('two instances on one database', () => {
+  /** A second instance of the platform on the test file's database (no Redis: each serves its own sockets). */
+  function startPeer() {
+    const c = t.platform.config;
+    return startPlatform(
+      loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, PORT: '0', RULES_PROFILE: 'sandbox', SEED_DEMO: 'false', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'fapai-test-data-')), JWT_SECRET: c.jwtSecret, IDENTITY_HASH_KEY: c.identityHashKey, ADMIN_EMAIL: c.adminEmail, ADMIN_PASSWORD: c.adminPassword, RATE_LIMITS: 'false' }),
+    );
+  }
+
   it('the same Idempotency-Key sent to both at once places one bid, and both answer it', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
     const [x] = await enrolled(lot, 1);
     await waitLive(lot);
-    const c = t.platform.config;
-    const other = await startPlatform(
-      loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, PORT: '0', RULES_PROFILE: 'sandbox', SEED_DEMO: 'false', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'error', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'fapai-test-data-')), JWT_SECRET: c.jwtSecret, IDENTITY_HASH_KEY: c.identityHashKey, ADMIN_EMAIL: c.adminEmail, ADMIN_PASSWORD: c.adminPassword, RATE_LIMITS: 'false' }),
-    );
+    const other = await startPeer();
     // Hold the lot's row lock so that both instances wait for it with the same bid, as a client's retry
     // through a load balancer can make them do.
     const holder = await t.db.connect();
@@ -390,6 +439,39 @@ describe('two instances on one database', () => {
       expect((await lotView(lot)).bidCount).toBe(1);
     } finally {
       holder.release();
+      await other.stop();
+    }
+  });
+
+  it('a revocation on one instance takes the user\'s sockets on the other out of the user room as soon as it hears of it', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const [x, y] = await enrolled(lot, 2);
+    await waitLive(lot);
+    const other = await startPeer();
+    const onOther = request(other.url);
+    // The socket's handshake makes the other instance cache x's token version (for a minute while it listens).
+    const sx = await connect(other.url, x.token);
+    const outbid: BidOutbidEvent[] = [];
+    const seen: number[] = [];
+    sx.on('bid.outbid', (e) => outbid.push(e));
+    sx.on('lot.bid', (e) => seen.push(e.seq));
+    try {
+      expect(await sx.emitWithAck('lot.watch', { lotId: lot })).toMatchObject({ ok: true });
+      await onOther.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount: 700_000 }).expect(201);
+      await onOther.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 701_000 }).expect(201);
+      await onOther.post(`/api/lots/${lot}/bids`).set(x.auth).send({ amount: 702_000 }).expect(201);
+      await sx.emitWithAck('time.sync', {});
+      expect(outbid.map((e) => e.seq)).toEqual([2]);
+      await t.http.post('/api/me/password').set(x.auth).send({ currentPassword: 'bidder-password-1', newPassword: 'bidder-password-2' }).expect(204);
+      // The other instance refuses the token once the notification has reached it (its cached version would
+      // otherwise accept it for a minute); the sockets are taken out in the same step.
+      await waitFor('the other instance heard of the revocation', async () => (await onOther.get('/api/me').set(x.auth)).status === 401, 5_000, 20);
+      await onOther.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 703_000 }).expect(201);
+      await sx.emitWithAck('time.sync', {});
+      expect(seen).toEqual([1, 2, 3, 4]);
+      expect(outbid.map((e) => e.seq)).toEqual([2]);
+    } finally {
+      sx.disconnect();
       await other.stop();
     }
   });

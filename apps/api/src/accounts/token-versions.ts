@@ -7,8 +7,13 @@
  * a revocation on any instance takes effect on all at once. While the listener is connected, entries live
  * a minute (a safety net only); while it is not (database restart), they live a few seconds and the
  * whole cache is dropped when it reconnects, since notifications sent meanwhile were lost.
+ *
+ * Each revocation this instance learns of (its own, right after the commit, and every notification) is also
+ * published as `TokensRevoked`, for what holds a checked token longer than one request: the realtime gateway's
+ * signed-in sockets.
  */
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -16,6 +21,15 @@ import type { DataSource, EntityManager } from 'typeorm';
 export const TOKEN_REVOKED_CHANNEL = 'fapai_token_revoked';
 const TTL_LISTENING_MS = 60_000;
 const TTL_DEAF_MS = 3_000;
+
+/**
+ * The tokens of `userId` were revoked; `null` when this instance cannot know whose (its listener is back
+ * after an outage, and revocations notified meanwhile were lost): every token must be checked again.
+ */
+export class TokensRevoked {
+  static readonly topic = 'tokens.revoked';
+  constructor(readonly userId: string | null) {}
+}
 
 @Injectable()
 export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,8 +39,12 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
   private listening = false;
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
+  private listenedBefore = false;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly events: EventEmitter2,
+  ) {}
 
   async current(userId: string): Promise<number | null> {
     const cached = this.cache.get(userId);
@@ -49,7 +67,14 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Forgets a user's entry right after the revoking transaction committed (this instance). */
   forget(userId: string): void {
-    this.cache.delete(userId);
+    this.revoked(userId);
+  }
+
+  /** After the entry is gone, so that a listener checking a token again reads the new version. */
+  private revoked(userId: string | null): void {
+    if (userId === null) this.cache.clear();
+    else this.cache.delete(userId);
+    this.events.emit(TokensRevoked.topic, new TokensRevoked(userId));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -78,15 +103,18 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
     });
     client.on('end', lost);
     client.on('notification', (n) => {
-      if (n.channel === TOKEN_REVOKED_CHANNEL && n.payload) this.cache.delete(n.payload);
+      if (n.channel === TOKEN_REVOKED_CHANNEL && n.payload) this.revoked(n.payload);
     });
     this.listener = client;
     try {
       await client.connect();
       await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
-      // Revocations sent while nobody listened are unknown: start from an empty cache.
-      this.cache.clear();
+      // Revocations sent while nobody listened are unknown: start from an empty cache (and, after an outage,
+      // have every token held since checked again).
       this.listening = true;
+      if (this.listenedBefore) this.revoked(null);
+      else this.cache.clear();
+      this.listenedBefore = true;
     } catch (error) {
       this.logger.warn(`revocation listener could not connect: ${error instanceof Error ? error.message : String(error)}`);
       await client.end().catch(() => undefined);

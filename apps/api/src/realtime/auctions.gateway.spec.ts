@@ -3,6 +3,7 @@ import type { AuthUser, TokenVerifier } from '../common/auth.js';
 import type { LotsService } from '../lots/lots.service.js';
 import type { PlaceBidService } from '../bidding/place-bid.service.js';
 import type { MetricsService } from '../observability/metrics.service.js';
+import { TokensRevoked } from '../accounts/token-versions.js';
 import { AuctionsGateway } from './auctions.gateway.js';
 
 const BIDDER: AuthUser = { id: 'u1', roles: ['bidder'], courtId: null, agencyId: null };
@@ -25,6 +26,7 @@ function setup(userOf: (token: string) => Promise<AuthUser | null>) {
       this.disconnected = true;
     },
   };
+  gateway.server = { sockets: new Map([['s1', socket]]) } as never;
   return { gateway, socket, rooms, placed, as: socket as never };
 }
 
@@ -60,5 +62,60 @@ describe('AuctionsGateway sessions', () => {
     expect(placed).toEqual([]);
     expect(socket.data.user).toBeUndefined();
     expect(rooms.size).toBe(0);
+  });
+
+  it('a revocation takes the user’s socket out of its room at once, before the token is checked again', async () => {
+    let valid = true;
+    const { gateway, socket, rooms, as } = setup(async () => (valid ? BIDDER : null));
+    await gateway.handleConnection(as);
+    valid = false;
+    const handled = gateway.onTokensRevoked(new TokensRevoked('u1'));
+    expect(rooms.size).toBe(0); // synchronously: no notice can reach it while the check runs
+    await handled;
+    expect(rooms.size).toBe(0);
+    expect(socket.data.user).toBeUndefined();
+  });
+
+  it('a socket whose token is still good (issued after the revocation) comes back to its room after the check', async () => {
+    const { gateway, socket, rooms, as } = setup(async () => BIDDER);
+    await gateway.handleConnection(as);
+    await gateway.onTokensRevoked(new TokensRevoked('u1'));
+    expect([...rooms]).toEqual(['user:u1']);
+    expect(socket.data.user).toEqual(BIDDER);
+  });
+
+  it('another user’s revocation leaves the socket alone; an unknown one (listener back after an outage) checks it again', async () => {
+    let valid = true;
+    let checks = 0;
+    const { gateway, rooms, as } = setup(async () => (checks++, valid ? BIDDER : null));
+    await gateway.handleConnection(as);
+    await gateway.onTokensRevoked(new TokensRevoked('u2'));
+    expect([checks, [...rooms]]).toEqual([1, ['user:u1']]);
+    await gateway.onTokensRevoked(new TokensRevoked(null));
+    expect([checks, [...rooms]]).toEqual([2, ['user:u1']]);
+    valid = false;
+    await gateway.onTokensRevoked(new TokensRevoked(null));
+    expect(rooms.size).toBe(0);
+  });
+
+  it('a revocation that comes while the handshake token is being checked is not missed', async () => {
+    let valid = true;
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { gateway, socket, rooms, as } = setup(async () => {
+      calls += 1;
+      if (calls > 1) return valid ? BIDDER : null;
+      await first; // this check read the version before the revocation committed: still good
+      return BIDDER;
+    });
+    const connecting = gateway.handleConnection(as);
+    valid = false;
+    await gateway.onTokensRevoked(new TokensRevoked('u1')); // the socket is not signed in yet: nothing to take out
+    release();
+    await connecting;
+    expect(calls).toBe(2);
+    expect(rooms.size).toBe(0);
+    expect(socket.data.user).toBeUndefined();
   });
 });

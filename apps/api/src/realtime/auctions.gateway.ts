@@ -3,9 +3,13 @@
  * the two client requests that reuse the HTTP use cases (`lot.watch` reads the public lot, `bid.place`
  * calls the same place-bid use case as POST /api/lots/:id/bids). Domain events reach it through
  * `AuctionsRelay`, never by a service importing the gateway.
+ *
+ * A signed-in socket is in its user's room (personal `bid.outbid` notices) only while its token is good: a
+ * revocation (logout, password change, refresh token reuse), which every instance hears of through
+ * `TokensRevoked`, takes the user's sockets out at once; they keep watching lots anonymously.
  */
 import { Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { MetricsService } from '../observability/metrics.service.js';
 import { plainToInstance } from 'class-transformer';
@@ -14,6 +18,7 @@ import { validateSync } from 'class-validator';
 import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
 import { TokenVerifier, type AuthUser } from '../common/auth.js';
+import { TokensRevoked } from '../accounts/token-versions.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { CommonError } from '../common/app-error.js';
 import { assertCleanInput, Id, validationError } from '../common/validation.js';
@@ -63,6 +68,8 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   @WebSocketServer() server!: Namespace<ClientToServerEvents, ServerToClientEvents>;
   /** Watchers of one lot arriving together share snapshot reads (each read starts after they joined). */
   private readonly snapshots = new FreshReadCoalescer((lotId: string) => this.lots.getPublic(lotId));
+  /** Revocations heard so far: a token check that one overtook is repeated before the socket signs in. */
+  private revocations = 0;
 
   constructor(
     private readonly tokens: TokenVerifier,
@@ -81,6 +88,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.metrics.sockets.inc();
     const token = handshakeToken(socket);
     if (!token) return;
+    const checked = this.revocations;
     let user: AuthUser | null;
     try {
       user = await this.tokens.userOf(token);
@@ -91,16 +99,71 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       return;
     }
     if (user) {
-      await this.signIn(socket, user);
+      await this.signIn(socket, user, checked);
     } else {
       // A bad token is refused outright rather than silently downgraded to an anonymous watcher.
       socket.disconnect(true);
     }
   }
 
-  private async signIn(socket: AuctionSocket, user: AuthUser): Promise<void> {
-    socket.data.user = user;
-    await socket.join(userRoom(user.id));
+  /**
+   * Joins the user's room, unless a revocation came while the token was being checked (`checked` is the count
+   * before the check): it found the socket not yet signed in, so the token is checked again first.
+   */
+  private async signIn(socket: AuctionSocket, user: AuthUser, checked: number): Promise<void> {
+    const token = handshakeToken(socket);
+    let current: AuthUser | null = user;
+    try {
+      while (current && token && checked !== this.revocations) {
+        checked = this.revocations;
+        current = await this.tokens.userOf(token);
+      }
+    } catch (error) {
+      this.logger.warn(`token not checked again (${error instanceof Error ? error.message : String(error)}): watching anonymously until it bids`);
+      return;
+    }
+    // Joining the room of a socket that is gone would keep it there (its disconnect has left every room).
+    if (!current || socket.disconnected) return;
+    socket.data.user = current;
+    await socket.join(userRoom(current.id));
+  }
+
+  /** Synchronously (the room is left before anything else can be sent to it), then the adapter's promise. */
+  private signOut(socket: AuctionSocket): Promise<void> | void {
+    const user = socket.data.user;
+    if (!user) return;
+    socket.data.user = undefined;
+    return socket.leave(userRoom(user.id));
+  }
+
+  /**
+   * A revocation this instance heard of (its own or another instance's, see accounts/token-versions.ts). The
+   * user's sockets leave the user room at once, before their tokens are checked again, so not one more notice
+   * reaches a revoked session; the sockets whose token is still good (issued after the revocation) come back
+   * after the check. When whose tokens were revoked is unknown (null), every signed-in socket is checked and
+   * only those whose token is refused leave.
+   */
+  @OnEvent(TokensRevoked.topic)
+  async onTokensRevoked(e: TokensRevoked): Promise<void> {
+    this.revocations += 1;
+    if (!this.server) return; // not serving yet: no socket to take out
+    const affected = [...this.server.sockets.values()].filter((s) => s.data.user && (e.userId === null || s.data.user.id === e.userId)) as AuctionSocket[];
+    if (e.userId !== null) await Promise.all(affected.map((s) => this.signOut(s)));
+    await Promise.all(
+      affected.map(async (socket) => {
+        const checked = this.revocations;
+        const token = handshakeToken(socket);
+        let user: AuthUser | null = null;
+        try {
+          user = token ? await this.tokens.userOf(token) : null;
+        } catch (error) {
+          // Unchecked counts as revoked: the socket watches anonymously, and its next bid checks again.
+          this.logger.warn(`token not checked after a revocation (${error instanceof Error ? error.message : String(error)}): watching anonymously until it bids`);
+        }
+        if (!user) await this.signOut(socket);
+        else if (!socket.data.user) await this.signIn(socket, user, checked);
+      }),
+    );
   }
 
   @SubscribeMessage('lot.watch')
@@ -148,12 +211,10 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       // (logout, password change) since the socket connected must not bid (found by hand). The check is
       // cached (signature once, revocation version until a revocation is notified), so it costs a lookup.
       const token = handshakeToken(socket);
+      const checked = this.revocations;
       const user = token ? await this.tokens.userOf(token) : null;
       if (!user) {
-        if (socket.data.user) {
-          await socket.leave(userRoom(socket.data.user.id));
-          socket.data.user = undefined;
-        }
+        await this.signOut(socket);
         return {
           ok: false,
           error: token
@@ -162,7 +223,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
         };
       }
       // The connection handler may not have finished (or could not check the token): sign in now.
-      if (!socket.data.user) await this.signIn(socket, user);
+      if (!socket.data.user) await this.signIn(socket, user, checked);
       if (!user.roles.includes('bidder')) return { ok: false, error: { statusCode: 403, code: 'FORBIDDEN', message: 'requires role bidder' } };
       const msg = parse(BidMessage, body);
       const result = await this.placeBid.place(user.id, msg.lotId, { amount: msg.amount, confirmJump: msg.confirmJump, idempotencyKey: msg.idempotencyKey });
