@@ -7,7 +7,9 @@
  *   - no answer is a 5xx (nor a dropped connection);
  *   - a refused request writes nothing: the row count and content of every table of the public schema
  *     (audit_log included) are the same before and after each refused request (one snapshot per request);
- *   - a write operation never accepts an input that certainly breaks its schema.
+ *   - a write operation never accepts an input that certainly breaks its schema;
+ *   - a malformed path id is refused as such (400), never looked up: an id that gets further (a 404, a 2xx) is
+ *     either a hole in the id check or a well-formed id in the malformed list, which would weaken the test.
  * Reproducible: the seed is printed; FUZZ_SEED=<n> replays a run (FUZZ_SCALE=<n> for more inputs, FUZZ_VERBOSE=1
  * for the per-operation table). Nothing is hard-coded per route.
  */
@@ -156,7 +158,8 @@ function nested(levels: number): Json {
 const NAN_LIKE = ['NaN', 'Infinity', '-Infinity', '1e309', '-1e309', '0x10', '0b1', ' 1 ', '1,000', '１２３', '٣', '', ' ', 'null', 'undefined', 'true', '-0', '+1'];
 const INJECTION = ["' OR '1'='1", "1; DROP TABLE lots; --", '${7*7}', '{{7*7}}', '<script>alert(1)</script>', '../../../etc/passwd', '\u0000', '\ud800', '\u202e'];
 const EXTRA_KEYS = ['isAdmin', 'roles', 'role', 'userId', 'courtId', 'status', 'verified', 'id', 'createdAt', '$where', ...PROTOTYPE_KEYS];
-const BAD_UUIDS = ['not-a-uuid', '\u0000', '12345', '00000000-0000-0000-0000-000000000000', `${randomUUID()}x`, randomUUID().replace(/-/g, ''), "' OR '1'='1", '../../etc/passwd', '%00', 'ＵＵＩＤ', 'a'.repeat(2000), '-1', '9007199254740993'];
+/** Not UUIDs at all. The nil (and max) UUID are well-formed: a path id of them is looked up (404), not refused. */
+const BAD_UUIDS = ['not-a-uuid', '\u0000', '12345', `${randomUUID()}x`, randomUUID().replace(/-/g, ''), "' OR '1'='1", '../../etc/passwd', '%00', 'ＵＵＩＤ', 'a'.repeat(2000), '-1', '9007199254740993'];
 const BAD_DATES = ['2026-13-45T99:00:00Z', 'yesterday', '0', '2026-02-30', '1e309', '-271821-04-20T00:00:00Z', '2026-01-01 00:00:00'];
 const BAD_EMAILS = ['not-an-email', 'a@', '@b.c', 'a@b', 'x'.repeat(300) + '@example.com'];
 
@@ -429,7 +432,7 @@ interface Failure {
   known?: string;
   op: string;
   caller: string;
-  kind: '5xx' | 'state change' | 'accepted';
+  kind: '5xx' | 'state change' | 'accepted' | 'malformed id looked up';
   input: string;
   status: string;
   answer: string;
@@ -486,6 +489,8 @@ describe('fuzzing every operation from the OpenAPI schemas', () => {
           const refused = answer.status >= 400 || answer.status === 0;
           if (answer.status >= 500 || answer.status === 0) {
             opFailures.push({ known: knownIssue, op: op.key, caller: who, kind: '5xx', input, status: String(answer.status), answer: shortJson(answer.body), requestId });
+          } else if (probe.category === 'malformed path id' && answer.status !== 400 && answer.status !== 401 && answer.status !== 403) {
+            opFailures.push({ known: knownIssue, op: op.key, caller: who, kind: 'malformed id looked up', input, status: String(answer.status), answer: shortJson(answer.body) });
           } else if (answer.status === 401 || answer.status === 403) {
             notable.push([op.key, who, `[${probe.category}] ${probe.note}`, String(answer.status), shortJson(answer.body, 120)]);
           } else if (answer.status < 300) {
