@@ -157,6 +157,26 @@ describe('headers, CORS, metrics, logs', () => {
     expect(res.text).toContain('fapai_socket_connections');
   });
 
+  it('reads the database pool and whether PostgreSQL and Redis are up when scraped', async () => {
+    await t.http.get('/api/health').expect(200); // the pool has a client (idle for 10 s) when the scrape comes
+    const text = (await t.http.get('/api/metrics').expect(200)).text;
+    const value = (name: string): number => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      if (!m) throw new Error(`${name} is not in /api/metrics`);
+      return Number(m[1]);
+    };
+    const poolMax = Number(process.env.DB_POOL_SIZE ?? 20); // as database/data-source.ts sizes the pool
+    expect(value('fapai_db_up')).toBe(1);
+    expect(value('fapai_db_pool_clients')).toBeGreaterThanOrEqual(1);
+    expect(value('fapai_db_pool_clients')).toBeLessThanOrEqual(poolMax);
+    expect(value('fapai_db_pool_idle_clients')).toBeGreaterThanOrEqual(0);
+    expect(value('fapai_db_pool_idle_clients')).toBeLessThanOrEqual(value('fapai_db_pool_clients'));
+    expect(value('fapai_db_pool_waiting_requests')).toBeGreaterThanOrEqual(0);
+    expect(text).toMatch(/^# TYPE fapai_db_pool_clients gauge$/m);
+    // Without REDIS_URL there is no Redis: the gauge is absent, not 0.
+    expect(text).not.toMatch(/fapai_redis_up/);
+  });
+
   it('writes structured JSON logs with correlation ids and no identity number, token or password', async () => {
     await t.http.post('/api/auth/login').set('X-Request-Id', 'trace-me-123').send({ email: 'nobody@test.fapai.local', password: 'super-secret-password' });
     secrets.push('super-secret-password');

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics (GET /api/metrics): bids accepted and refused by code, bid latency, socket
  * connections, how late the closer runs behind `endsAt`, how long deposits take to be released after
- * the close, and background job failures. One registry per application instance.
+ * the close, and background job failures; the database pool and whether PostgreSQL and Redis are up come from
+ * infra-metrics.ts, read at each scrape. One registry per application instance.
  */
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
