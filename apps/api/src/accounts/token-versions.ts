@@ -65,7 +65,10 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
     await em.query('SELECT pg_notify($1, $2::text)', [TOKEN_REVOKED_CHANNEL, userId]);
   }
 
-  /** Forgets a user's entry right after the revoking transaction committed (this instance). */
+  /**
+   * Forgets a user's entry right after the revoking transaction committed (this instance), and publishes the
+   * revocation here at once rather than when this instance's own notification comes back.
+   */
   forget(userId: string): void {
     this.revoked(userId);
   }
