@@ -160,7 +160,8 @@ describe('priority purchasers (OJA Arts. 19, 21)', () => {
 
 describe('racing, watching and closing', () => {
   it('50 bidders race over HTTP and sockets; the record is gapless, every watcher sees every bid in order, one winner, deposits settled', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 20_000, durationMs: 8_000 });
+    // 30 s: enrolling 50 bidders with their deposits takes 10–25 s on a loaded 2-core machine.
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 30_000, durationMs: 8_000 });
     const bidders = await enrolled(lot, 50);
     const watchers = await Promise.all(Array.from({ length: 20 }, () => watcher(t.url, lot)));
     const sockets: AuctionClient[] = await Promise.all(bidders.slice(0, 25).map((b) => connect(t.url, b.token)));
@@ -420,6 +421,9 @@ describe('two instances on one database', () => {
     const [x] = await enrolled(lot, 1);
     await waitLive(lot);
     const other = await startPeer();
+    // The public view says live from the clock; wait until the closer has also written it, or its UPDATE
+    // would queue behind the held lock too and the count of waiters below would not be the two bids.
+    await waitFor('live in the database', async () => ((await t.db.query('SELECT status FROM lots WHERE id = $1', [lot])).rows[0] as { status: string }).status === 'live', 20_000);
     // Hold the lot's row lock so that both instances wait for it with the same bid, as a client's retry
     // through a load balancer can make them do.
     const holder = await t.db.connect();

@@ -122,7 +122,8 @@ describe('two instances on one database', () => {
   }, 30_000);
 
   it('closes a lot published on instance A exactly once, with the right result, soon after its end; one release job', async () => {
-    const lot = await publishedLot(a, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    // 3.5 s: the sandbox announcement lead is 2 s, and creating + publishing can take over 0.5 s under load.
+    const lot = await publishedLot(a, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
     const pending = await jobs(a, 'lot-close', `data->>'lotId' = $2`, [lot]);
     expect(pending).toHaveLength(1);
     expect(pending[0].state).toBe('created');
@@ -163,7 +164,7 @@ describe('two instances on one database', () => {
     await a.db.query(`CREATE TRIGGER test_refuse_release BEFORE INSERT ON deposit_movements FOR EACH ROW EXECUTE FUNCTION test_refuse_release()`);
     const failuresBefore = (await jobFailures(a, 'deposit-release')) + (await jobFailures(b, 'deposit-release'));
     try {
-      const lot = await publishedLot(b, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+      const lot = await publishedLot(b, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
       expect((await enrol(a, await registerBidder(a), lot)).status).toBe(201);
       const failed = await waitFor('a failed attempt', async () => {
         const r = await jobs(a, 'deposit-release', `data->>'lotId' = $2 AND state = 'retry'`, [lot]);
@@ -194,7 +195,7 @@ describe('two instances on one database', () => {
 
 describe('restart', () => {
   it('a close job pending when every instance stops runs after the restart: the lot closes with its true end', async () => {
-    const lot = await publishedLot(a, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    const lot = await publishedLot(a, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
     const x = await registerBidder(a);
     expect((await enrol(a, x, lot)).status).toBe(201);
     await waitFor('live', async () => ((await a.http.get(`/api/lots/${lot}`)).body as { status: string }).status === 'live', 10_000);
@@ -222,7 +223,7 @@ describe('restart', () => {
   }, 60_000);
 
   it('stopping the API lets a running job finish first', async () => {
-    const lot = await publishedLot(a, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    const lot = await publishedLot(a, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
     expect((await enrol(a, await registerBidder(a), lot)).status).toBe(201);
     // Hold the lot's deposit rows: the release job, once running, waits for them.
     const holder = await a.db.connect();
