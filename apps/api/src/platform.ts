@@ -71,8 +71,9 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
       trustProxy: trustProxyOf(config.trustProxy) as string | boolean | undefined, // a hop count is accepted too (proxy-addr)
       genReqId: requestIdOf,
       // Paths as Express matched them: a trailing slash is the same route, and a long (malformed) id
-      // reaches the UUID check, which names the parameter, instead of a bare 414.
-      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+      // (up to Node's 16 KB of headers) reaches the UUID check, which names the parameter, instead of a bare
+      // 404 or 414 from the router.
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
       multipart: false,
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(full), adapter, {
