@@ -40,6 +40,8 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
   private stopping = false;
   private retry: NodeJS.Timeout | null = null;
   private listenedBefore = false;
+  /** Bumped by every revocation: a version read that a revocation overtook is answered but not cached. */
+  private generation = 0;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -49,8 +51,12 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
   async current(userId: string): Promise<number | null> {
     const cached = this.cache.get(userId);
     if (cached && cached.until > Date.now()) return cached.version;
+    const generation = this.generation;
     const rows = (await this.db.query('SELECT token_version FROM users WHERE id = $1', [userId])) as { token_version: number }[];
     const version = rows[0]?.token_version ?? null;
+    // A revocation heard while the read was in flight may have committed after it: caching what it read would
+    // accept the revoked tokens for another minute on this instance.
+    if (generation !== this.generation) return version;
     if (this.cache.size > 200_000) this.cache.clear();
     this.cache.set(userId, { version, until: Date.now() + (this.listening ? TTL_LISTENING_MS : TTL_DEAF_MS) });
     return version;
@@ -75,6 +81,7 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
 
   /** After the entry is gone, so that a listener checking a token again reads the new version. */
   private revoked(userId: string | null): void {
+    this.generation += 1;
     if (userId === null) this.cache.clear();
     else this.cache.delete(userId);
     this.events.emit(TokensRevoked.topic, new TokensRevoked(userId));
