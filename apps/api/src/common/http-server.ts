@@ -9,7 +9,9 @@
  *   that validation names the missing fields. Other media types are 415 (multipart only where a route
  *   takes a file, see `upload.ts`).
  * - The built web app is served from `webDist`, with `index.html` for every other path outside `/api/`
- *   (client-side routes); `/api/…` paths that match no route stay JSON 404s.
+ *   (client-side routes); `/api/…` paths that match no route stay JSON 404s. `@fastify/static` is held at 9.x
+ *   (package.json `overrides`, also for Swagger UI): 10.x loads an ESM-only dependency with `require`, which
+ *   Jest on Node 20 cannot do, and the end-to-end tests start this server inside Jest.
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
