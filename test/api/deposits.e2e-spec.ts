@@ -302,12 +302,16 @@ describe('hold conversion', () => {
     // the end moves to 9 days out (extensions, a resumed pause): the hold would expire while the lot runs
     await t.db.query(`UPDATE lots SET ends_at = now() + interval '9 days' WHERE id = $1`, [lot]);
     const deposits = t.platform.app.get(DepositsService);
-    expect(await deposits.convertHolds()).toBe(1);
+    // The sandbox's hold-conversion job runs every 2 s beside this call and may convert it first (a CI run
+    // saw this call answer 0): either way, exactly one charge replaces the hold, checked at Stripe below.
+    await deposits.convertHolds();
     const me = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(bidder.auth).expect(200)).body as EnrolmentBody;
     expect(me.deposit).toMatchObject({ mode: 'charge', status: 'secured' });
     expect(me.deposit!.paymentIntentId).not.toBe(held.deposit!.paymentIntentId);
     expect(gateway.local!.paymentIntent(held.deposit!.paymentIntentId!)).toMatchObject({ status: 'canceled' });
     expect(gateway.local!.paymentIntent(me.deposit!.paymentIntentId!)).toMatchObject({ status: 'succeeded', amount: 70_000 });
+    const intents = gateway.local!.paymentIntents().filter((pi) => (pi['metadata'] as Record<string, string> | undefined)?.['lotId'] === lot);
+    expect(intents.map((pi) => pi['status']).sort()).toEqual(['canceled', 'succeeded']);
     expect(await deposits.convertHolds()).toBe(0);
     // released later by a refund of the charge
     await t.http.post(`/api/lots/${lot}/withdraw`).set(clerk.auth).send({ reason: '执行和解' }).expect(201);
@@ -343,7 +347,9 @@ describe('hold conversion', () => {
     // the end moves past the hold's life: the same card is charged without the bidder, then the hold cancelled
     await t.db.query(`UPDATE lots SET ends_at = now() + interval '9 days' WHERE id = $1`, [lot]);
     const deposits = t.platform.app.get(DepositsService);
-    expect(await deposits.convertHolds()).toBe(1);
+    // The sandbox's hold-conversion job runs every 2 s beside this call and may convert it first (a CI run
+    // saw this call answer 0): either way, exactly one charge replaces the hold, checked at Stripe below.
+    await deposits.convertHolds();
     const me = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(bidder.auth).expect(200)).body as EnrolmentBody;
     expect(me.deposit).toMatchObject({ mode: 'charge', status: 'secured', amount: 70_000 });
     const charge = await gateway.stripe.paymentIntents.retrieve(me.deposit!.paymentIntentId!);
