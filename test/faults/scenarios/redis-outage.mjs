@@ -153,8 +153,8 @@ export async function redisScenario(ctx) {
     const firstLate = [];
     for (const sock of repB) for (const [seq, at] of sock.events) if (duringB.some((x) => x.lotId === sock.lotId && x.seq === seq)) firstLate.push(at - downAt);
     checks.finding(
-      `while Redis is down, watchers do not receive bids even from their own instance (A→A ${pct(live.sameA)}, B→B ${pct(live.sameB)} live): ` +
-        'the streams adapter publishes (XADD) before its local broadcast, and ioredis (maxRetriesPerRequest: null) queues the XADD until Redis is back, so local delivery waits for Redis' +
+      `while Redis is down, some of an instance's own bids reached its watchers only after Redis was back (A→A ${pct(live.sameA)}, B→B ${pct(live.sameB)} live): ` +
+        'local delivery must not wait for Redis (the relay delivers locally and fills gaps from the record at once while Redis is down)' +
         (firstLate.length ? `; they arrived ${((Math.min(...firstLate) - (upAt - downAt)) / 1000).toFixed(1)}–${((Math.max(...firstLate) - (upAt - downAt)) / 1000).toFixed(1)} s after Redis returned` : ''),
     );
   }

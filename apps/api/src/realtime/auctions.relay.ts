@@ -42,7 +42,8 @@ export class AuctionsRelay implements OnApplicationBootstrap, OnApplicationShutd
     this.sequencer = new LotSequencer({
       deliver: (event) => this.gateway.server.local.to(lotRoom(event.lotId)).emit('lot.bid', event),
       fetchMissing: (lotId, from, to) => this.placeBid.acceptedBetween(lotId, from, to),
-      waitMs: REORDER_WAIT_MS,
+      // While Redis is down no peer can publish: fill a gap from the record at once.
+      waitMs: () => (fanOutState.redisReady ? REORDER_WAIT_MS : 0),
     });
   }
 

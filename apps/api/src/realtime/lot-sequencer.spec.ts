@@ -7,7 +7,7 @@ const LOT = 'lot-1';
 const bid = (seq: number, lotId = LOT): LotBidEvent => bidEvent(lotId, seq);
 
 /** A sequencer whose committed record holds `record` and whose deliveries are collected in `seen`. */
-function setup(record: LotBidEvent[] = [], opts: { failFetch?: boolean } = {}) {
+function setup(record: LotBidEvent[] = [], opts: { failFetch?: boolean; waitMs?: number } = {}) {
   const seen: number[] = [];
   const fetches: [number, number][] = [];
   const seq = new LotSequencer({
@@ -17,7 +17,7 @@ function setup(record: LotBidEvent[] = [], opts: { failFetch?: boolean } = {}) {
       if (opts.failFetch) throw new Error('database unavailable');
       return record.filter((e) => e.lotId === lotId && e.seq >= from && e.seq < to);
     },
-    waitMs: 250,
+    waitMs: () => opts.waitMs ?? 250,
   });
   return { seq, seen, fetches };
 }
@@ -70,6 +70,16 @@ describe('LotSequencer', () => {
     seq.accept(bid(1)); // a late publication of the same bid is not delivered twice
     seq.accept(bid(4));
     expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reads the gap from the record at once when no peer can publish (wait 0: Redis down)', async () => {
+    const { seq, seen, fetches } = setup([bid(1), bid(2)], { waitMs: 0 });
+    seq.watched(LOT, 0);
+    seq.accept(bid(2));
+    expect(seen).toEqual([]);
+    await wait(0);
+    expect(fetches).toEqual([[1, 2]]);
+    expect(seen).toEqual([1, 2]);
   });
 
   it('starts a watched lot at the snapshot, so a lost seq 1 is not skipped (kill fault test)', async () => {

@@ -29,7 +29,11 @@ export interface LotSequencerDeps {
   deliver(event: LotBidEvent): void;
   /** The committed bids of a lot with `from <= seq < to`, in seq order. */
   fetchMissing(lotId: string, from: number, to: number): Promise<LotBidEvent[]>;
-  waitMs: number;
+  /**
+   * How long to hold a bid for its predecessor now. The relay answers 0 while Redis is down: no peer event
+   * can come then, so waiting would only delay this instance's own watchers (found by the Redis fault test).
+   */
+  waitMs(): number;
 }
 
 export class LotSequencer {
@@ -59,7 +63,7 @@ export class LotSequencer {
     }
     if (st.held.size > 0 && !st.timer) {
       const lot = st;
-      lot.timer = setTimeout(() => void this.fillGaps(event.lotId, lot), this.deps.waitMs);
+      lot.timer = setTimeout(() => void this.fillGaps(event.lotId, lot), this.deps.waitMs());
     } else if (st.held.size === 0 && st.timer) {
       clearTimeout(st.timer);
       st.timer = null;
