@@ -11,6 +11,7 @@ import { JobQueues1795769000001 } from './1795769000001-JobQueues.js';
 import { StripeCustomers1795787351854 } from './1795787351854-StripeCustomers.js';
 import { BalanceClientSecret1795790000000 } from './1795790000000-BalanceClientSecret.js';
 import { RefreshTokenReuse1795791000000 } from './1795791000000-RefreshTokenReuse.js';
+import { RefreshTokenFamily1795792000000 } from './1795792000000-RefreshTokenFamily.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   StripeCustomers1795787351854,
   BalanceClientSecret1795790000000,
   RefreshTokenReuse1795791000000,
+  RefreshTokenFamily1795792000000,
   // <list>
 ];

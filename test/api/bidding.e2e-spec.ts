@@ -361,6 +361,44 @@ describe('socket sessions', () => {
       sy.disconnect();
     }
   });
+  it('a renewed token is handed to the open socket (auth.renew): it signs in or stays signed in without reconnecting', async () => {
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
+    const [x, y] = await enrolled(lot, 2);
+    await waitLive(lot);
+    const sa = await connect(t.url); // anonymous: watching before logging in
+    const outbid: BidOutbidEvent[] = [];
+    sa.on('bid.outbid', (e) => outbid.push(e));
+    let reconnects = 0;
+    sa.io.on('reconnect', () => reconnects++);
+    try {
+      expect(await sa.emitWithAck('bid.place', { lotId: lot, amount: 700_000 })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      expect(await sa.emitWithAck('auth.renew', { token: x.token })).toEqual({ ok: true });
+      expect(await sa.emitWithAck('bid.place', { lotId: lot, amount: 700_000 })).toMatchObject({ ok: true, bid: { seq: 1 } });
+      await t.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 701_000 }).expect(201);
+      await waitFor('x is told it was outbid', async () => outbid.length === 1);
+      // Refusals leave the socket as it was: another user's token, a bad token, a malformed message.
+      expect(await sa.emitWithAck('auth.renew', { token: y.token })).toMatchObject({ ok: false, error: { statusCode: 409, code: 'SOCKET_USER_MISMATCH', details: { field: 'token' } } });
+      expect(await sa.emitWithAck('auth.renew', { token: 'x'.repeat(40) })).toMatchObject({ ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED' } });
+      expect(await sa.emitWithAck('auth.renew', {} as never)).toMatchObject({ ok: false, error: { statusCode: 400, details: { fields: [{ field: 'token' }] } } });
+      expect(await sa.emitWithAck('bid.place', { lotId: lot, amount: 702_000 })).toMatchObject({ ok: true, bid: { seq: 3 } });
+      // The session ends (logout): the socket's token no longer bids; a new token of the same user, handed over, does.
+      await t.http.post('/api/auth/logout').set(x.auth).expect(204);
+      expect(await sa.emitWithAck('bid.place', { lotId: lot, amount: 703_000 })).toMatchObject({ ok: false, error: { statusCode: 401 } });
+      const again = (await t.http.post('/api/auth/login').send({ email: x.email, password: 'bidder-password-1' }).expect(200)).body as { accessToken: string };
+      await t.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 703_000 }).expect(201);
+      expect(await sa.emitWithAck('auth.renew', { token: again.accessToken })).toEqual({ ok: true });
+      expect(await sa.emitWithAck('bid.place', { lotId: lot, amount: 704_000 })).toMatchObject({ ok: true, bid: { seq: 5 } });
+      await t.http.post(`/api/lots/${lot}/bids`).set(y.auth).send({ amount: 705_000 }).expect(201);
+      await waitFor('the renewed socket is told again', async () => outbid.length === 2);
+      // Not of seq 4: it came while the socket's session was ended (logout) and before the new token.
+      expect(outbid.map((e) => e.seq)).toEqual([2, 6]);
+      expect(reconnects).toBe(0);
+      expect(sa.connected).toBe(true);
+    } finally {
+      sa.disconnect();
+    }
+  });
+
   it('a socket whose token is revoked stops getting its bid.outbid notices at once, and keeps watching the lot', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);

@@ -16,7 +16,7 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   logFile = path.join(mkdtempSync(path.join(tmpdir(), 'fapai-logs-')), 'api.log');
-  t = await startTestPlatform({ RATE_LIMITS: 'true', RATE_LIMIT_LOGIN_PER_MINUTE: '5', RATE_LIMIT_REGISTER_PER_MINUTE: '200', RATE_LIMIT_BIDS_PER_SECOND: '3', LOG_LEVEL: 'debug', LOG_FILE: logFile, CORS_ORIGINS: 'https://court.example.cn' });
+  t = await startTestPlatform({ RATE_LIMITS: 'true', RATE_LIMIT_LOGIN_PER_MINUTE: '5', RATE_LIMIT_REGISTER_PER_MINUTE: '200', RATE_LIMIT_BIDS_PER_SECOND: '3', REFRESH_REUSE_GRACE_SECONDS: '2', LOG_LEVEL: 'debug', LOG_FILE: logFile, CORS_ORIGINS: 'https://court.example.cn' });
 });
 afterAll(async () => {
   await t?.stop();
@@ -105,7 +105,8 @@ describe('tokens', () => {
     const second = (await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body as Tokens;
     secrets.push(first.accessToken, first.refreshToken, second.accessToken, second.refreshToken);
     await t.http.get('/api/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
-    // The thief (or the owner) replays the used first token: both parties lose the chain.
+    // The thief (or the owner) replays the used first token after the grace period: both parties lose the chain.
+    await new Promise((r) => setTimeout(r, 2_200));
     const replay = await t.http.post('/api/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
     expect(replay.body).toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
     const successor = await t.http.post('/api/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);

@@ -29,9 +29,12 @@ export interface PublicationViolationView {
   details?: Record<string, unknown>;
 }
 
+/** `POST /api/auth/login` and `POST /api/auth/refresh`: a short-lived access token and its refresh token (used once). */
 export interface LoginResponse {
   accessToken: string;
+  /** Seconds the access token is good for. */
   expiresIn: number;
+  refreshToken: string;
   user: { id: string; roles: Role[] };
 }
 
@@ -183,6 +186,8 @@ export interface ClientToServerEvents {
   'lot.unwatch': (req: { lotId: string }, ack: (res: Ack<Record<never, never>> | Nack) => void) => void;
   'bid.place': (req: { lotId: string; amount: Fen; confirmJump?: boolean; idempotencyKey?: string }, ack: (res: Ack<{ bid: BidView; lot: PlaceBidResponse['lot'] }> | Nack) => void) => void;
   'time.sync': (req: Record<never, never>, ack: (res: { serverTime: Iso }) => void) => void;
+  /** A renewed access token of the same user (or a first one for an anonymous socket), without reconnecting. */
+  'auth.renew': (req: { token: string }, ack: (res: Ack<Record<never, never>> | Nack) => void) => void;
 }
 
 /*

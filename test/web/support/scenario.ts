@@ -11,9 +11,9 @@ export interface Court {
   caseId: string;
 }
 
-export async function startCourt(): Promise<Court> {
+export async function startCourt(env: Record<string, string> = {}): Promise<Court> {
   requireBrowserPrerequisites();
-  const t = await startTestPlatform({ WEB_DIST });
+  const t = await startTestPlatform({ WEB_DIST, ...env });
   const admin = await loginAdmin(t);
   const courtId = await createCourt(t, admin);
   const clerk = await createStaff(t, admin, 'court_clerk', { courtId });

@@ -17,6 +17,9 @@ import { User } from './user.entity.js';
 const LOCK_AFTER_FAILURES = 5;
 const LOCK_MS = 15 * 60_000;
 
+/** Successors one refresh token may have: the first, and those of races within the grace period. */
+const MAX_SUCCESSORS = 3;
+
 @Injectable()
 export class AccountsService extends TokenVersionSource {
   private readonly logger = new Logger('Accounts');
@@ -80,45 +83,72 @@ export class AccountsService extends TokenVersionSource {
    * Exchanges a refresh token (once) for a new access token and a new refresh token, which the used one
    * records as `replaced_by` in the same statement. A used token presented again means that two parties
    * hold the chain (a thief and its owner, and nobody can tell which is which): the chain is revoked.
+   * Except within `REFRESH_REUSE_GRACE_SECONDS` of its use, while nothing issued after it has been revoked:
+   * that is the same client racing itself (two tabs of one session, a retry sent before the first answer
+   * came), which gets a second successor (at most MAX_SUCCESSORS) instead of losing its session.
    */
   async refresh(refreshToken: string): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
     const successor = randomBytes(32).toString('base64url');
-    const rotated = returnedRows<{ user_id: string }>(
+    const params = [sha256(refreshToken), randomUUID(), sha256(successor), this.config.refreshTtlSeconds];
+    let issued = returnedRows<{ user_id: string }>(
       await this.db.query(
         `WITH used AS (
            UPDATE refresh_tokens SET revoked_at = now(), replaced_by = $2
-           WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING user_id)
-         INSERT INTO refresh_tokens (id, user_id, token_hash, expires_at)
-         SELECT $2, user_id, $3, now() + make_interval(secs => $4) FROM used RETURNING user_id`,
-        [sha256(refreshToken), randomUUID(), sha256(successor), this.config.refreshTtlSeconds],
+           WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING id, user_id)
+         INSERT INTO refresh_tokens (id, user_id, token_hash, expires_at, parent_id)
+         SELECT $2, user_id, $3, now() + make_interval(secs => $4), id FROM used RETURNING user_id`,
+        params,
       ),
     );
-    if (rotated.length === 0) {
+    if (issued.length === 0 && this.config.refreshReuseGraceSeconds > 0) {
+      // The row lock orders this after a rotation racing it; "nothing revoked below" = no token issued after
+      // this one was revoked without being used (logout, password change, a reuse found meanwhile).
+      issued = returnedRows<{ user_id: string }>(
+        await this.db.query(
+          `WITH used AS (
+             SELECT u.id, u.user_id FROM refresh_tokens u
+             WHERE u.token_hash = $1 AND u.replaced_by IS NOT NULL AND u.expires_at > now()
+               AND u.revoked_at > now() - make_interval(secs => $5)
+               AND (SELECT count(*) FROM refresh_tokens c WHERE c.parent_id = u.id) < ${MAX_SUCCESSORS}
+               AND NOT EXISTS (
+                 WITH RECURSIVE below AS (
+                   SELECT t.id, t.revoked_at, t.replaced_by FROM refresh_tokens t WHERE t.parent_id = u.id
+                   UNION ALL
+                   SELECT t.id, t.revoked_at, t.replaced_by FROM refresh_tokens t JOIN below b ON t.parent_id = b.id)
+                 SELECT 1 FROM below WHERE below.revoked_at IS NOT NULL AND below.replaced_by IS NULL)
+             FOR UPDATE OF u)
+           INSERT INTO refresh_tokens (id, user_id, token_hash, expires_at, parent_id)
+           SELECT $2, user_id, $3, now() + make_interval(secs => $4), id FROM used RETURNING user_id`,
+          [...params, this.config.refreshReuseGraceSeconds],
+        ),
+      );
+    }
+    if (issued.length === 0) {
       const [used] = (await this.db.query('SELECT id, user_id FROM refresh_tokens WHERE token_hash = $1 AND replaced_by IS NOT NULL', [sha256(refreshToken)])) as { id: string; user_id: string }[];
       if (used) await this.revokeReusedChain(used.id, used.user_id);
       throw new AccountError('REFRESH_TOKEN_INVALID', { field: 'refreshToken' });
     }
-    const user = await this.db.getRepository(User).findOneByOrFail({ id: rotated[0].user_id });
+    const user = await this.db.getRepository(User).findOneByOrFail({ id: issued[0].user_id });
     return { accessToken: await this.issueToken(user), refreshToken: successor, expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
   }
 
   /**
-   * Revokes every refresh token issued from a reused one and, when one of them was still in use, the
-   * account's access tokens (they are revocable only per account). Tokens revoked already by a logout or a
-   * password change came with their own revocation of the access tokens: replaying an old token then only
-   * leaves a record, so a thief's stale token cannot log the owner out again and again.
+   * Revokes every refresh token issued from a reused one (the tree below it) and, when one of them was still
+   * in use, the account's access tokens (they are revocable only per account). Tokens revoked already by a
+   * logout or a password change came with their own revocation of the access tokens: replaying an old token
+   * then only leaves a record, so a thief's stale token cannot log the owner out again and again.
    */
   private async revokeReusedChain(tokenId: string, userId: string): Promise<void> {
     const revoked = await this.db.transaction(async (em) => {
       let count = 0;
-      // A rotation of the chain's last token, racing this one, adds a successor that this statement's snapshot
-      // does not see (it only finds its last token used when it gets the row): walk the chain again then.
+      // A rotation racing this one adds a successor that this statement's snapshot does not see (it only finds
+      // its parent used when it gets the row): walk the tree again then.
       for (;;) {
         const [walk] = (await em.query(
           `WITH RECURSIVE chain AS (
-             SELECT id, replaced_by, revoked_at FROM refresh_tokens WHERE id = $1
+             SELECT id, revoked_at FROM refresh_tokens WHERE id = $1
              UNION ALL
-             SELECT t.id, t.replaced_by, t.revoked_at FROM refresh_tokens t JOIN chain c ON t.id = c.replaced_by),
+             SELECT t.id, t.revoked_at FROM refresh_tokens t JOIN chain c ON t.parent_id = c.id),
            revoked AS (
              UPDATE refresh_tokens SET revoked_at = now() WHERE id IN (SELECT id FROM chain WHERE revoked_at IS NULL) AND revoked_at IS NULL RETURNING id)
            SELECT (SELECT count(*) FROM chain WHERE revoked_at IS NULL)::int AS live, (SELECT count(*) FROM revoked)::int AS revoked`,

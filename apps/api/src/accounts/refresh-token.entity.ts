@@ -3,7 +3,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 /**
  * A refresh token (kept only as a SHA-256 hash): access tokens live minutes; a refresh token, used once,
  * is replaced by a new one. Logout and a password change revoke them all. `replacedBy` tells a used token
- * from a revoked one and links the chain, so a used token presented again revokes its successors.
+ * from a revoked one; `parentId` names the token this one was issued for, so a used token presented again
+ * revokes everything issued after it (a token presented twice within the grace period has two successors).
  */
 @Entity('refresh_tokens')
 export class RefreshToken {
@@ -13,5 +14,6 @@ export class RefreshToken {
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt!: Date | null;
   @Column({ name: 'replaced_by', type: 'uuid', nullable: true }) replacedBy!: string | null;
+  @Index('refresh_tokens_parent_idx') @Column({ name: 'parent_id', type: 'uuid', nullable: true }) parentId!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -48,6 +48,8 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_REGISTER_PER_MINUTE = 10;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_BIDS_PER_SECOND = 20;
   @Transform(toInt) @IsInt() @Min(3600) REFRESH_TTL_SECONDS = 14 * 86400;
+  /** A used refresh token presented again this soon is a race of the same client (two tabs, a retry), not a theft. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60) REFRESH_REUSE_GRACE_SECONDS = 10;
 }
 
 export interface AppConfig {
@@ -79,6 +81,7 @@ export interface AppConfig {
   trustProxy?: string;
   rateLimit: { loginPerMinute: number; registerPerMinute: number; bidsPerSecond: number };
   refreshTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -148,6 +151,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: env.TRUST_PROXY,
     rateLimit: { loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE, registerPerMinute: env.RATE_LIMIT_REGISTER_PER_MINUTE, bidsPerSecond: env.RATE_LIMIT_BIDS_PER_SECOND },
     refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
   };
 }
 

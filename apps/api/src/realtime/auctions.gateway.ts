@@ -13,7 +13,7 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { MetricsService } from '../observability/metrics.service.js';
 import { plainToInstance } from 'class-transformer';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { validateSync } from 'class-validator';
 import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
@@ -29,6 +29,10 @@ import { LotsService } from '../lots/lots.service.js';
 
 class WatchMessage {
   @Id() lotId!: string;
+}
+
+class RenewMessage {
+  @IsString() @Length(20, 4096) token!: string;
 }
 
 /** The HTTP bid's fields and rules (one DTO, so both answer bad input alike), plus the lot and the key. */
@@ -195,6 +199,35 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       return { ok: true };
     } catch (error) {
       return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
+  /**
+   * A renewed access token for this socket (the web app renews its token a minute before the 15 minutes are
+   * up). It is checked like a handshake token and then replaces it, so the socket stays signed in (its
+   * `bid.outbid` notices, its bids) without reconnecting, which in the last minutes would cost a watcher a
+   * snapshot and a resync. A socket signed in as one user cannot become another (reconnect for that); an
+   * anonymous socket signs in. A token refused leaves the socket as it was.
+   */
+  @SubscribeMessage('auth.renew')
+  async renew(@ConnectedSocket() socket: AuctionSocket, @MessageBody() body: unknown) {
+    try {
+      const { token } = parse(RenewMessage, body);
+      const checked = this.revocations;
+      const user = await this.tokens.userOf(token);
+      if (!user) return { ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'this token is expired, revoked or not ours: log in again' } };
+      const signedIn = socket.data.user;
+      if (signedIn && signedIn.id !== user.id) {
+        return { ok: false, error: { statusCode: 409, code: 'SOCKET_USER_MISMATCH', message: 'this socket is signed in as another user: reconnect to change user', details: { field: 'token' } } };
+      }
+      (socket.handshake.auth as Record<string, unknown>).token = token;
+      if (signedIn) socket.data.user = user;
+      else await this.signIn(socket, user, checked);
+      return { ok: true };
+    } catch (error) {
+      const body = toErrorBody(error);
+      if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+      return { ok: false, error: body };
     }
   }
 

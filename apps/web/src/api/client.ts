@@ -1,9 +1,10 @@
 /**
- * The one HTTP client: JSON in and out, the bearer token when there is a session, and the API's error
- * body (`{ statusCode, code, message, details }`) turned into an `ApiError` the screens can switch on.
+ * The one HTTP client: JSON in and out, the bearer token when there is a session (renewed first when it is
+ * about to expire, see `session.ts`), and the API's error body (`{ statusCode, code, message, details }`)
+ * turned into an `ApiError` the screens can switch on.
  */
 import type { ErrorBody } from '@fapai/contracts';
-import { getToken, setSession } from './session';
+import { freshToken, getSession, renewSession, setSession } from './session';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -47,8 +48,11 @@ export function buildQuery(query: Query | undefined): string {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  return send<T>(method, path, options, await freshToken(), true);
+}
+
+async function send<T>(method: string, path: string, options: RequestOptions, token: string | null, mayRenew: boolean): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) body = options.body;
@@ -63,13 +67,20 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new NetworkError(error);
   }
+  if (res.status === 401 && token && mayRenew) {
+    // The token expired or was revoked on the way (the server refused it before doing anything, so sending the
+    // request again is safe; a bid also carries its Idempotency-Key). One renewal, one retry.
+    const now = getSession();
+    const next = now && now.token !== token ? now : await renewSession();
+    if (next && next.token !== token) return send<T>(method, path, options, next.token, false);
+  }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text ? safeJson(text) : undefined;
   if (!res.ok) {
     const err = data && typeof data === 'object' && 'code' in data ? (data as ErrorBody) : { statusCode: res.status, code: `HTTP_${res.status}`, message: res.statusText || 'request failed' };
-    // An expired or revoked token: drop the session so the app shows the login instead of failing on.
-    if (res.status === 401 && token) setSession(null);
+    // A token refused that no renewal could replace: drop the session so the app shows the login instead of failing on.
+    if (res.status === 401 && token && getSession()?.token === token) setSession(null);
     throw new ApiError(err);
   }
   return data as T;

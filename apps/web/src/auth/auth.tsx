@@ -6,7 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MeView, Role } from '@fapai/contracts';
 import { endpoints } from '../api/endpoints';
-import { getSession, onSessionChange, setSession, type Session } from '../api/session';
+import { getSession, onSessionChange, sessionFrom, setSession, type Session } from '../api/session';
 
 interface Auth {
   session: Session | null;
@@ -28,7 +28,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const login = useCallback(
     async (email: string, password: string) => {
       const res = await endpoints.login({ email, password });
-      setSession({ token: res.accessToken, userId: res.user.id, expiresAt: Date.now() + res.expiresIn * 1000 });
+      setSession(sessionFrom(res));
       const me = await endpoints.me();
       qc.setQueryData(['me', res.user.id], me);
       return me;

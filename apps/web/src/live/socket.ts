@@ -1,13 +1,14 @@
 /**
  * The one socket.io connection to namespace `/auctions`, shared by every live component. It carries the
  * bearer token when there is a session (the server then also sends this bidder's `bid.outbid`), and it
- * reconnects with the new token when the user logs in or out. Its state is exposed for the connection
- * indicator through `useConnection`.
+ * reconnects with the new token when the user logs in or out. A renewed token of the same user is handed
+ * over without reconnecting (`auth.renew`): a reconnect in the last minutes would cost a resync. Its state
+ * is exposed for the connection indicator through `useConnection`.
  */
 import { useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
-import { getToken, onSessionChange, setSession } from '../api/session';
+import { freshToken, getSession, onSessionChange, renewSession, setSession } from '../api/session';
 import { serverClock } from './clock';
 
 export type AuctionSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -36,8 +37,13 @@ function syncTime(s: AuctionSocket): void {
 export function getSocket(): AuctionSocket {
   if (socket) return socket;
   const s: AuctionSocket = io('/auctions', {
-    // A function, so each reconnection sends the current token.
-    auth: (cb) => cb(getToken() ? { token: getToken() } : {}),
+    // A function, so each reconnection sends the current token (renewed first if it is about to expire).
+    auth: (cb) => {
+      freshToken().then(
+        (token) => cb(token ? { token } : {}),
+        () => cb({}),
+      );
+    },
     transports: ['websocket', 'polling'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
@@ -50,10 +56,15 @@ export function getSocket(): AuctionSocket {
   });
   s.on('disconnect', (reason) => {
     setState('offline');
-    // The server drops a socket with a bad (expired, revoked) token: continue as an anonymous watcher.
+    // The server drops a socket whose handshake token it refuses (expired, revoked): renew it if the session
+    // allows, otherwise the session has ended and the page goes on as an anonymous watcher.
     if (reason === 'io server disconnect') {
-      if (getToken()) setSession(null);
-      s.connect();
+      const refused = getSession()?.token;
+      void renewSession()
+        .then((next) => {
+          if (next && next.token === refused) setSession(null);
+        })
+        .finally(() => s.connect());
     }
   });
   s.on('connect_error', () => setState('offline'));
@@ -61,7 +72,19 @@ export function getSocket(): AuctionSocket {
   syncTimer ??= setInterval(() => {
     if (s.connected) syncTime(s);
   }, 60_000);
+  let identity = getSession()?.userId ?? null;
+  let handedOver = getSession()?.token ?? null;
   onSessionChange(() => {
+    const session = getSession();
+    const next = session?.userId ?? null;
+    if (next === identity) {
+      // Same user, renewed token: hand it over (a socket not connected sends it at its next handshake).
+      if (session && session.token !== handedOver && s.connected) s.timeout(5000).emit('auth.renew', { token: session.token }, () => undefined);
+      handedOver = session?.token ?? null;
+      return;
+    }
+    identity = next;
+    handedOver = session?.token ?? null;
     // Re-handshake with the new identity; watchers re-watch on the next 'connect'.
     s.disconnect();
     s.connect();

@@ -1,0 +1,72 @@
+/**
+ * A bidder stays signed in past the access token's life: with 60-second tokens, the page renews its token
+ * on its own (POST /api/auth/refresh, 15 s before expiry), hands it to the open socket without reconnecting,
+ * and after the first token has expired a bid from the page is accepted and the outbid notice still comes.
+ * Before this, a bidder who had the lot page open for 15 minutes was logged out at their next bid.
+ */
+import { jest } from '@jest/globals';
+import { login, registerBidder } from '../support/actors.js';
+import { openContext, type OpenContext } from './support/browser.js';
+import { loginInBrowser, publishedLot, sleep, startCourt, type Court } from './support/scenario.js';
+
+jest.setTimeout(150_000);
+
+const TTL_S = 60; // the shortest the API accepts (JWT_TTL_SECONDS)
+
+let court: Court;
+let ctx: OpenContext;
+
+beforeAll(async () => {
+  court = await startCourt({ JWT_TTL_SECONDS: String(TTL_S) });
+  ctx = await openContext();
+});
+afterAll(async () => {
+  await ctx?.close();
+  await court?.t.stop();
+});
+
+it('renews the access token before it expires, keeps the socket, and bids after the first token has expired', async () => {
+  const { t } = court;
+  const lotId = await publishedLot(court, { startInMs: 3000, durationMs: 150_000, title: '续期测试拍品' });
+  const [x, y] = await Promise.all([registerBidder(t), registerBidder(t)]);
+  for (const b of [x, y]) await t.http.post(`/api/lots/${lotId}/enrolments`).set(b.auth).send({ paymentMethod: 'pm_card_visa' }).expect(201);
+
+  const page = ctx.page;
+  const unauthorized: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 401) unauthorized.push(`${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  let sockets = 0;
+  page.on('websocket', () => sockets++);
+
+  await loginInBrowser(page, t.url, x.email, 'bidder-password-1', `/lots/${lotId}`);
+  const loggedInAt = Date.now();
+  await page.locator('[data-testid="connection"][data-state="online"]').waitFor();
+  await page.locator('[data-testid="bid-submit"]:not([disabled])').waitFor({ timeout: 20_000 });
+  await page.getByTestId('bid-submit').click();
+  await page.getByTestId('bid-accepted').waitFor();
+  const socketsAfterLogin = sockets;
+
+  // The renewal, due 15 s before expiry (a quarter of a 60 s life).
+  const renewed = await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/refresh', { timeout: TTL_S * 1000 });
+  expect(renewed.status()).toBe(200);
+  expect(Date.now() - loggedInAt).toBeGreaterThan((TTL_S * 1000 * 3) / 4 - 5_000);
+
+  // Past the first token's expiry (server clock: a little margin for the login's own time).
+  await sleep(loggedInAt + TTL_S * 1000 + 2_000 - Date.now());
+  const y2 = await login(t, y.email, 'bidder-password-1');
+  await t.http.post(`/api/lots/${lotId}/bids`).set(y2.auth).send({ amount: 701_000 }).expect(201);
+  await page.getByTestId('outbid').waitFor();
+  await page.getByTestId('current-price').filter({ hasText: '¥7,010.00' }).waitFor();
+  await page.locator('[data-testid="bid-submit"]:not([disabled])').waitFor();
+  await page.getByTestId('bid-submit').click();
+  await page.getByTestId('bid-accepted').waitFor();
+  await page.getByTestId('current-price').filter({ hasText: '¥7,020.00' }).waitFor();
+
+  expect(unauthorized).toEqual([]);
+  expect(sockets).toBe(socketsAfterLogin); // the renewed token went over the open socket, no reconnect
+  // Still signed in after a reload: the bidder's area opens (it sends a signed-out visitor to the login page).
+  await page.goto(`${t.url}/account`);
+  await page.getByTestId('identity-verified').waitFor();
+  expect(new URL(page.url()).pathname).toBe('/account');
+});
