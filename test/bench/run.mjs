@@ -826,6 +826,28 @@ async function main() {
   result.apiRssAfterSetup = rssMb(api.pid);
   log(`set-up done in ${fmt(result.setupSeconds, 1)} s; API RSS ${fmt(result.apiRssAfterSetup)} MB`);
 
+  /**
+   * Between scenarios: what the last one left behind (dead rows, dirty pages, autovacuum) is cleaned up
+   * now, and the next one starts only when the machine is quiet, so it is not measured against the
+   * previous scenario's aftermath (the fan-out figures swung by ±50 % after many and hot without this).
+   */
+  result.settles = {};
+  const settle = async (before) => {
+    const started = Date.now();
+    await mon.query('VACUUM (ANALYZE) bids, lots, enrolments, audit_log').catch((error) => log(`settle: vacuum failed: ${error.message}`));
+    await mon.query('CHECKPOINT').catch(() => undefined);
+    const cores = os.cpus().length;
+    let busy = NaN;
+    for (let quietSamples = 0; quietSamples < 2 && Date.now() - started < 30_000; ) {
+      const b0 = machineBusySeconds();
+      await sleep(1000);
+      busy = (machineBusySeconds() - b0) / cores;
+      quietSamples = busy < 0.15 ? quietSamples + 1 : 0;
+    }
+    result.settles[before] = { seconds: (Date.now() - started) / 1000, busyShare: busy };
+    log(`settled before ${before} in ${fmt((Date.now() - started) / 1000, 1)} s (machine ${fmt(100 * busy)} % busy over the last second)`);
+  };
+
   // Scenarios: a failure is reported in the table, the others still run.
   const scenario = async (name, fn) => {
     try {
@@ -838,15 +860,15 @@ async function main() {
   if (ONLY.has('many')) log(`many: ${CFG.many.lots} lots, ${CFG.many.lots * CFG.many.biddersPerLot} bidders, ${CFG.many.clients} clients, ${CFG.many.warmMs / 1000} s warm-up + ${CFG.many.measureMs / 1000} s`);
   if (ONLY.has('many')) result.many = await scenario('many', () => scenarioMany(ctx, setup));
   if (result.many && !result.many.error) log(`  accepted ${fmt(result.many.acceptedPerS)}/s, refused ${fmt(result.many.refusedPerS, 1)}/s, p50/p95/p99 ${ms3(result.many.p50, result.many.p95, result.many.p99)} ms, errors ${result.many.errors}`);
-  await sleep(1000);
+  if (ONLY.has('hot')) await settle('hot');
   if (ONLY.has('hot')) log(`hot: 1 lot, ${CFG.hot.bidders} bidders, ${CFG.hot.clients} clients, ${CFG.hot.warmMs / 1000} s warm-up + ${CFG.hot.measureMs / 1000} s`);
   if (ONLY.has('hot')) result.hot = await scenario('hot', () => scenarioHot(ctx, setup));
   if (result.hot && !result.hot.error) log(`  decisions ${fmt(result.hot.decisionsPerS)}/s, accepted ${fmt(result.hot.acceptedPerS)}/s, p50/p99 ${fmt(result.hot.p50, 1)} / ${fmt(result.hot.p99, 1)} ms, errors ${result.hot.errors}`);
-  await sleep(1000);
+  if (ONLY.has('fanout')) await settle('fanout');
   if (ONLY.has('fanout')) result.fanout = await scenario('fanout', () => scenarioFanout(ctx, setup));
-  await sleep(1000);
+  if (ONLY.has('fanout-2')) await settle('fanout-2');
   if (ONLY.has('fanout-2')) result.fanout2 = await scenario('fanout-2', () => scenarioFanout2(ctx, setup, db, stripe));
-  await sleep(1000);
+  if (ONLY.has('idle')) await settle('idle');
   if (ONLY.has('idle')) result.idle = await scenario('idle', () => scenarioIdle(ctx, setup, db, stripe));
 
   // The JSON log lines (LOG_LEVEL=error: errors only) of every API process of the run.
