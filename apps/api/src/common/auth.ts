@@ -79,6 +79,12 @@ export class TokenVerifier {
     const version = await this.versions.currentVersion(claims.sub);
     return version !== null && version === claims.ver ? userFromClaims(claims) : null;
   }
+
+  /** When a token `userOf` accepted expires (epoch ms); null when it has no expiry or is no longer known. */
+  expiryOf(token: string): number | null {
+    const exp = this.verified.get(token)?.exp;
+    return exp === undefined ? null : exp * 1000;
+  }
 }
 
 @Injectable()

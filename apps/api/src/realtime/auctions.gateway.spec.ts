@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AuthUser, TokenVerifier } from '../common/auth.js';
 import type { LotsService } from '../lots/lots.service.js';
@@ -10,14 +11,17 @@ const BIDDER: AuthUser = { id: 'u1', roles: ['bidder'], courtId: null, agencyId:
 const down = () => Promise.reject(new Error('Client has encountered a connection error and is not queryable'));
 
 /** The gateway with a token check that answers `userOf`, and a socket that records what was done to it. */
-function setup(userOf: (token: string) => Promise<AuthUser | null>) {
+function setup(userOf: (token: string) => Promise<AuthUser | null>, expiryOf: (token: string) => number | null = () => null) {
   const metrics = { sockets: { inc: () => undefined, dec: () => undefined } } as unknown as MetricsService;
   const placed: string[] = [];
   const placeBid = { place: async (userId: string) => (placed.push(userId), { bid: { seq: 1 } }) } as unknown as PlaceBidService;
-  const gateway = new AuctionsGateway({ userOf } as unknown as TokenVerifier, {} as LotsService, placeBid, metrics, {} as EventEmitter2);
+  const gateway = new AuctionsGateway({ userOf, expiryOf } as unknown as TokenVerifier, {} as LotsService, placeBid, metrics, {} as EventEmitter2);
   const rooms = new Set<string>();
   const socket = {
-    handshake: { auth: { token: 'a.jwt.token' } },
+    id: 's1',
+    recovered: false,
+    rooms,
+    handshake: { auth: { token: 'a.jwt.token' } as { token?: string } },
     data: {} as { user?: AuthUser },
     disconnected: false,
     join: async (room: string) => void rooms.add(room),
@@ -116,6 +120,39 @@ describe('AuctionsGateway sessions', () => {
     await connecting;
     expect(calls).toBe(2);
     expect(rooms.size).toBe(0);
+    expect(socket.data.user).toBeUndefined();
+  });
+
+  it('its token\'s expiry takes the socket out of its user\'s room, unless a renewed token (auth.renew) came first', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    try {
+      const start = Date.now();
+      const renewed = 'renewed.jwt.token.of.the.same.user';
+      const { gateway, socket, rooms, as } = setup(async () => BIDDER, (token) => (token === renewed ? start + 5_000 : start + 1_000));
+      await gateway.handleConnection(as);
+      expect([...rooms]).toEqual(['user:u1']);
+      jest.advanceTimersByTime(500);
+      expect(await gateway.renew(as, { token: renewed })).toEqual({ ok: true });
+      expect(socket.handshake.auth.token).toBe(renewed);
+      jest.advanceTimersByTime(1_000); // past the first token's expiry: the renewed one holds
+      expect([...rooms]).toEqual(['user:u1']);
+      jest.advanceTimersByTime(3_600); // past the renewed token's
+      await Promise.resolve();
+      expect(rooms.size).toBe(0);
+      expect(socket.data.user).toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a recovered socket (connection state recovery) does not get its user\'s room back unless its token is good now', async () => {
+    const { gateway, socket, rooms, as } = setup(down);
+    socket.recovered = true;
+    rooms.add('lot:l1');
+    rooms.add('user:u1');
+    socket.data.user = BIDDER;
+    await gateway.handleConnection(as);
+    expect([...rooms]).toEqual(['lot:l1']);
     expect(socket.data.user).toBeUndefined();
   });
 });

@@ -6,7 +6,9 @@
  *
  * A signed-in socket is in its user's room (personal `bid.outbid` notices) only while its token is good: a
  * revocation (logout, password change, refresh token reuse), which every instance hears of through
- * `TokensRevoked`, takes the user's sockets out at once; they keep watching lots anonymously.
+ * `TokensRevoked`, takes the user's sockets out at once, and so does the token's expiry unless a renewed
+ * token came first (`auth.renew`); they keep watching lots anonymously. A socket that reconnects with its
+ * state recovered gets its rooms back, but not its user's: it signs in again with the token it brings now.
  */
 import { Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
@@ -64,7 +66,8 @@ export class LotWatched {
 }
 
 export const lotRoom = (lotId: string): string => `lot:${lotId}`;
-export const userRoom = (userId: string): string => `user:${userId}`;
+const USER_ROOM_PREFIX = 'user:';
+export const userRoom = (userId: string): string => `${USER_ROOM_PREFIX}${userId}`;
 
 @WebSocketGateway({ namespace: '/auctions', cors: { origin: false } })
 export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect {
@@ -83,13 +86,22 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly events: EventEmitter2,
   ) {}
 
-  handleDisconnect(): void {
+  /** Per signed-in socket (by id): the sign-out at its token's expiry. */
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
+
+  handleDisconnect(socket: AuctionSocket): void {
     this.metrics.sockets.dec();
+    this.clearExpiry(socket);
   }
 
   /** Anonymous watchers are welcome; a token, if given, must be valid (bidding needs it). */
   async handleConnection(socket: AuctionSocket): Promise<void> {
     this.metrics.sockets.inc();
+    // A recovered session brings back its rooms, the user's among them: that one is earned again below.
+    if (socket.recovered) {
+      socket.data.user = undefined;
+      await Promise.all([...socket.rooms].filter((room) => room.startsWith(USER_ROOM_PREFIX)).map((room) => socket.leave(room)));
+    }
     const token = handshakeToken(socket);
     if (!token) return;
     const checked = this.revocations;
@@ -129,11 +141,32 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
     // Joining the room of a socket that is gone would keep it there (its disconnect has left every room).
     if (!current || socket.disconnected) return;
     socket.data.user = current;
+    this.signOutAtExpiry(socket, token);
     await socket.join(userRoom(current.id));
+  }
+
+  /** Its token's expiry takes the socket out of its user's room, as a revocation does (a renewal moves it). */
+  private signOutAtExpiry(socket: AuctionSocket, token: string | null): void {
+    this.clearExpiry(socket);
+    const at = token ? this.tokens.expiryOf(token) : null;
+    if (at === null) return;
+    const timer = setTimeout(() => {
+      this.expiries.delete(socket.id);
+      void this.signOut(socket);
+    }, Math.max(0, at - Date.now()));
+    timer.unref();
+    this.expiries.set(socket.id, timer);
+  }
+
+  private clearExpiry(socket: AuctionSocket): void {
+    const timer = this.expiries.get(socket.id);
+    if (timer) clearTimeout(timer);
+    this.expiries.delete(socket.id);
   }
 
   /** Synchronously (the room is left before anything else can be sent to it), then the adapter's promise. */
   private signOut(socket: AuctionSocket): Promise<void> | void {
+    this.clearExpiry(socket);
     const user = socket.data.user;
     if (!user) return;
     socket.data.user = undefined;
@@ -221,8 +254,10 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
         return { ok: false, error: { statusCode: 409, code: 'SOCKET_USER_MISMATCH', message: 'this socket is signed in as another user: reconnect to change user', details: { field: 'token' } } };
       }
       (socket.handshake.auth as Record<string, unknown>).token = token;
-      if (signedIn) socket.data.user = user;
-      else await this.signIn(socket, user, checked);
+      if (signedIn) {
+        socket.data.user = user;
+        this.signOutAtExpiry(socket, token);
+      } else await this.signIn(socket, user, checked);
       return { ok: true };
     } catch (error) {
       const body = toErrorBody(error);
