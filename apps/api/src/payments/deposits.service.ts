@@ -130,7 +130,13 @@ export class DepositsService implements OnModuleInit {
       d = await em.save(d);
       const k = `deposit-secure:${d.enrolmentId}:${d.attempt}`;
       // Held by this request for its Stripe call (below); the retry job takes over only if that fails or dies.
-      await em.save(em.create(DepositMovement, { depositId: d.id, lotId: d.lotId, kind: 'secure', amount: d.amount, idempotencyKey: k, status: 'pending', attempts: 0, nextAttemptAt: new Date(Date.now() + CALL_LEASE_S * 1000) }));
+      // The lease is on the database clock, as the retry job reads it (an instance's clock may be off).
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(DepositMovement)
+        .values({ depositId: d.id, lotId: d.lotId, kind: 'secure', amount: d.amount, idempotencyKey: k, status: 'pending', attempts: 0, nextAttemptAt: () => `now() + make_interval(secs => ${CALL_LEASE_S})` })
+        .execute();
       return { deposit: d, key: k, reuse: false };
     });
     if (reuse) return deposit;
