@@ -30,7 +30,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function lotView(id: string): Promise<{ status: string; currentPrice: number | null; endsAt: string; seq: number; leaderCode: string | null; extensionCount: number; bidCount: number }> {
+async function lotView(id: string): Promise<{ status: string; startsAt: string; currentPrice: number | null; endsAt: string; seq: number; leaderCode: string | null; extensionCount: number; bidCount: number }> {
   return (await t.http.get(`/api/lots/${id}`).expect(200)).body as never;
 }
 
@@ -45,8 +45,10 @@ async function enrolled(lotId: string, n: number): Promise<(Actor & { code: stri
   return out;
 }
 
+/** Until the lot is live: up to 20 s after its start (a lot may start well after the test's set-up). */
 async function waitLive(lotId: string): Promise<void> {
-  await waitFor('lot live', async () => (await lotView(lotId)).status === 'live', 20_000);
+  const startsAt = Date.parse((await lotView(lotId)).startsAt);
+  await waitFor('lot live', async () => (await lotView(lotId)).status === 'live', Math.max(0, startsAt - Date.now()) + 20_000);
 }
 
 describe('the bid rules through the API', () => {
@@ -54,7 +56,7 @@ describe('the bid rules through the API', () => {
   let a: Actor & { code: string };
   let b: Actor & { code: string };
   beforeAll(async () => {
-    lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     [a, b] = await enrolled(lot, 2);
   });
 
@@ -270,7 +272,7 @@ describe('racing, watching and closing', () => {
   }, 60_000);
 
   it('a lot without bids ends unsold (流拍) and releases every deposit', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 8_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 8_000 });
     await enrolled(lot, 2);
     const result = await waitFor('closed', async () => {
       const r = await t.http.get(`/api/lots/${lot}/result`);
@@ -339,7 +341,7 @@ describe('socket sessions', () => {
   });
 
   it('a socket whose token was revoked after the handshake can no longer bid (logout, password change)', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
     await waitLive(lot);
     const sx = await connect(t.url, x.token);
@@ -400,7 +402,7 @@ describe('socket sessions', () => {
   });
 
   it('a socket whose token is revoked stops getting its bid.outbid notices at once, and keeps watching the lot', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
     await waitLive(lot);
     const sx = await connect(t.url, x.token);
@@ -455,7 +457,7 @@ describe('two instances on one database', () => {
   }
 
   it('the same Idempotency-Key sent to both at once places one bid, and both answer it', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x] = await enrolled(lot, 1);
     await waitLive(lot);
     const other = await startPeer();
@@ -486,7 +488,7 @@ describe('two instances on one database', () => {
   });
 
   it('a revocation on one instance takes the user\'s sockets on the other out of the user room as soon as it hears of it', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 60_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
     await waitLive(lot);
     const other = await startPeer();
@@ -525,7 +527,7 @@ describe('restart across the end time', () => {
     const a = await loginAdmin(s);
     const c = await createStaff(s, a, 'court_clerk', { courtId: await createCourt(s, a) });
     const k = await createCase(s, c);
-    const lot = await publishedLot(s, c, k, { startInMs: 2500, durationMs: 8_000 });
+    const lot = await publishedLot(s, c, k, { startInMs: 3500, durationMs: 8_000 });
     const x = await registerBidder(s);
     const y = await registerBidder(s);
     await enrol(s, x, lot);

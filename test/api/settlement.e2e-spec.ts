@@ -344,7 +344,7 @@ describe('default → forfeiture → re-auction without the defaulter', () => {
 
 describe('unsold → second round → unsold → sale-off', () => {
   it('applies the second-round rules (OJA Art. 26) and opens a sale-off round with the first entry', async () => {
-    const first = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    const first = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
     expect((await result(first)).outcome).toBe('unsold');
     const second = ((await t.http.post(`/api/lots/${first}/relist`).set(clerk.auth).expect(201)).body as { id: string; round: string });
     expect(second.round).toBe('second');
@@ -388,7 +388,7 @@ describe('unsold → second round → unsold → sale-off', () => {
   }, 120_000);
 
   it('offers the clerk the paths of rulebook §6.4 after the last round fails', async () => {
-    const first = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 8000 });
+    const first = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
     await result(first);
     await t.http.post(`/api/lots/${first}/disposition`).set(clerk.auth).send({ path: 'release_seizure', note: '第一轮流拍' }).expect(422);
   }, 30_000);
@@ -396,7 +396,7 @@ describe('unsold → second round → unsold → sale-off', () => {
 
 describe('suspension and withdrawal during the live phase', () => {
   it('suspending a live lot freezes bidding and the countdown; resuming restores the time left', async () => {
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 20_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 20_000 });
     const a = await registerBidder(t);
     await enrol(t, a, lot);
     await live(lot);
