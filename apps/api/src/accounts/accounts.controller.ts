@@ -34,7 +34,7 @@ export class AccountsController {
   @HttpCode(200)
   @Public()
   async refresh(@Ip() ip: string, @Body() dto: RefreshDto): ReturnType<AccountsService['refresh']> {
-    await this.limiter.consume('login_ip', ip);
+    await this.limiter.consume('refresh_ip', ip);
     return this.accounts.refresh(dto.refreshToken);
   }
 

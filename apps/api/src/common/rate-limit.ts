@@ -1,5 +1,5 @@
 /**
- * Rate limits (限流) on login, registration and bids — per address and per user — as fixed windows
+ * Rate limits (限流) on login, token refresh, registration and bids — per address and per user — as fixed windows
  * counted in Redis when REDIS_URL is set (shared by every instance) or in memory otherwise.
  * Over the limit: 429 RATE_LIMITED with Retry-After.
  */
@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { AppError } from './app-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 
-export type Bucket = 'login_ip' | 'login_account' | 'register_ip' | 'bid_user';
+export type Bucket = 'login_ip' | 'login_account' | 'refresh_ip' | 'register_ip' | 'bid_user';
 
 export class RateLimitError extends AppError<'RATE_LIMITED'> {
   constructor(bucket: Bucket, retryAfterSeconds: number) {
@@ -29,6 +29,10 @@ export class RateLimiter implements OnModuleDestroy {
     this.limits = {
       login_ip: { limit: r.loginPerMinute * 5, windowMs: 60_000 },
       login_account: { limit: r.loginPerMinute, windowMs: 60_000 },
+      // A refresh token is 256 random bits, so guessing is no threat: this only bounds a flood. It is generous
+      // because every signed-in page renews every ~14 minutes, and phones share addresses (carrier NAT):
+      // 600 a minute is ~8,000 sessions behind one address.
+      refresh_ip: { limit: r.loginPerMinute * 60, windowMs: 60_000 },
       register_ip: { limit: r.registerPerMinute, windowMs: 60_000 },
       bid_user: { limit: r.bidsPerSecond, windowMs: 1000 },
     };
