@@ -6,6 +6,8 @@ import { AuctionsRelay } from './auctions.relay.js';
 import { LotWatched } from './auctions.gateway.js';
 import { fanOutState } from './io.adapter.js';
 import { bidEvent } from './testing.js';
+import { LotClosed } from '../bidding/bid-placed.event.js';
+import { LotStatusChanged } from '../lots/lots.service.js';
 
 type Progress = Awaited<ReturnType<LotsService['progressOf']>>[number];
 
@@ -65,5 +67,70 @@ describe('AuctionsRelay sweep', () => {
     await relay.sweep();
     expect(emitted).toEqual([{ room: 'lot:c', event: 'lot.closed', data: { lotId: 'c', outcome: 'unsold', price: null, bidderCode: null } }]);
     expect(tracked()).toEqual([]);
+  });
+});
+
+/** A relay on a server stand-in: what went to this instance's sockets, through the adapter, and to peers. */
+function wired() {
+  const sent: { via: 'local' | 'adapter'; room: string; event: string; data: unknown }[] = [];
+  const peers: { topic: string; message: unknown }[] = [];
+  const handlers = new Map<string, (m: unknown) => void>();
+  const via = (v: 'local' | 'adapter') => ({ to: (room: string) => ({ emit: (event: string, data: unknown) => sent.push({ via: v, room, event, data }) }) });
+  const server = { ...via('adapter'), local: via('local'), serverSideEmit: (topic: string, message: unknown) => peers.push({ topic, message }), on: (topic: string, h: (m: unknown) => void) => handlers.set(topic, h) };
+  const forgotten: string[] = [];
+  const placeBid = { notePrice: () => undefined, forgetLot: (id: string) => forgotten.push(id) } as unknown as PlaceBidService;
+  const relay = new AuctionsRelay({ server } as unknown as AuctionsGateway, placeBid, {} as LotsService);
+  relay.onApplicationBootstrap();
+  relay.onApplicationShutdown();
+  return { relay, sent, peers, handlers, forgotten };
+}
+
+describe('AuctionsRelay status, close and outbid notices', () => {
+  afterEach(() => Object.assign(fanOutState, { redisConfigured: false, redisReady: false }));
+  const status = new LotStatusChanged('l1', 'suspended', null, '案外人异议');
+  const closed = new LotClosed('l1', 'sold', 702_000, 'K7Q2M9', 'u9');
+
+  it('one instance: through the adapter, which keeps them for connection state recovery', () => {
+    const { relay, sent, peers } = wired();
+    relay.onStatus(status);
+    relay.onClosed(closed);
+    expect(sent.map((s) => [s.via, s.room, s.event])).toEqual([
+      ['adapter', 'lot:l1', 'lot.status'],
+      ['adapter', 'lot:l1', 'lot.closed'],
+    ]);
+    expect(peers).toEqual([]);
+  });
+
+  it('several: to this instance\'s sockets at once, then to the peers — never waiting on the Redis adapter', () => {
+    Object.assign(fanOutState, { redisConfigured: true, redisReady: true });
+    const { relay, sent, peers } = wired();
+    relay.onStatus(status);
+    relay.onClosed(closed);
+    expect(sent.map((s) => [s.via, s.room, s.event])).toEqual([
+      ['local', 'lot:l1', 'lot.status'],
+      ['local', 'lot:l1', 'lot.closed'],
+    ]);
+    expect(peers.map((p) => p.topic)).toEqual(['fapai:lot.status', 'fapai:lot.closed:2']);
+    expect(peers[1].message).toMatchObject({ room: 'lot:l1', payload: { lotId: 'l1', outcome: 'sold', price: 702_000, bidderCode: 'K7Q2M9' } });
+    // Redis known to be down: this instance's sockets only.
+    fanOutState.redisReady = false;
+    relay.onStatus(status);
+    expect(sent.at(-1)).toMatchObject({ via: 'local', event: 'lot.status' });
+    expect(peers).toHaveLength(2);
+  });
+
+  it('a peer delivers what it hears to its own sockets; a status or notice that waited for Redis is dropped, a close never', () => {
+    Object.assign(fanOutState, { redisConfigured: true, redisReady: true });
+    const { sent, handlers, forgotten } = wired();
+    const payload = { lotId: 'l1', status: 'live', endsAt: null, reason: null };
+    handlers.get('fapai:lot.status')!({ at: Date.now() - 1_000, room: 'lot:l1', payload });
+    handlers.get('fapai:lot.status')!({ at: Date.now() - 60_000, room: 'lot:l1', payload });
+    handlers.get('fapai:bid.outbid')!({ at: Date.now() - 60_000, room: 'user:u1', payload: { lotId: 'l1', seq: 2, amount: 1, yourAmount: 0 } });
+    handlers.get('fapai:lot.closed:2')!({ at: Date.now() - 60_000, room: 'lot:l1', payload: { lotId: 'l1', outcome: 'unsold', price: null, bidderCode: null } });
+    expect(sent.map((s) => [s.via, s.event])).toEqual([
+      ['local', 'lot.status'],
+      ['local', 'lot.closed'],
+    ]);
+    expect(forgotten).toEqual(['l1']);
   });
 });
