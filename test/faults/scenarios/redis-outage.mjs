@@ -6,6 +6,8 @@
  * after Redis is back, cross-instance fan-out resumes: watchers on B receive the bids placed on A (and
  * watchers on A those placed on B). Reported: what watchers received live during the outage, on the same
  * instance and across, and whether the outage's bids reached them later.
+ * Then Redis hangs (SIGSTOP: connections open, no answers) for a phase: every bid is still answered within
+ * 5 s, and each instance's watchers get that instance's bids before Redis answers again.
  */
 import { enrolActive, mapLimit } from '../../support/http-actors.mjs';
 import { log, sleep } from '../../support/infra.mjs';
@@ -14,7 +16,7 @@ import { announcedLots, startBidding } from '../lib/lots.mjs';
 import { Checks, reportSocketAuthRace, verifyRecords } from '../lib/verify.mjs';
 import { checkDelivery, WatcherGroup } from '../../support/watchers.mjs';
 
-const CFG = { lots: 2, biddersPerLot: 6, watchersPerLotPerInstance: 10, durationMs: Number(process.env.FAULTS_REDIS_LOT_MS ?? 45_000), phaseMs: 5000, reconnectTimeoutMs: 60_000 };
+const CFG = { lots: 2, biddersPerLot: 6, watchersPerLotPerInstance: 10, durationMs: Number(process.env.FAULTS_REDIS_LOT_MS ?? 60_000), phaseMs: 5000, reconnectTimeoutMs: 60_000 };
 
 export async function redisScenario(ctx) {
   const checks = new Checks('redis');
@@ -166,9 +168,34 @@ export async function redisScenario(ctx) {
   checks.check('cross-instance fan-out resumes after Redis restarts: watchers on B see the bids placed on A', afterA.length > 0 && resumedAB.got === resumedAB.want, `${pct(resumedAB)} (watcher × bid), ${afterA.length} bids on A`);
   checks.check('…and watchers on A see the bids placed on B', afterB.length > 0 && resumedBA.got === resumedBA.want, `${pct(resumedBA)}`);
 
+  // Redis hangs: paused (SIGSTOP), its connections stay open and nothing answers — unlike a stop, nothing
+  // tells the clients it is gone. Bids must still be answered, and each instance's watchers served.
+  const p4 = s.attempts.length;
+  process.kill(redis.child.pid, 'SIGSTOP');
+  log(`  redis-server paused (SIGSTOP, connections left open); bidding on both instances for ${CFG.phaseMs / 1000} s`);
+  try {
+    await phase(CFG.phaseMs);
+  } finally {
+    process.kill(redis.child.pid, 'SIGCONT');
+  }
+  const contAt = Date.now();
+  const hung = s.attempts.slice(p4);
+  log(`  while Redis hung: ${hung.length} bids — ${fmtTally(tally(hung, (x) => `${x.inst}/${x.via} ${x.outcome === 'acked' ? 'acked' : `${x.outcome} ${x.errCode ?? x.status}`}`))}; resumed (SIGCONT)`);
+  const slowHung = hung.filter((x) => x.t1 - x.t0 > 5000);
+  checks.check(
+    'bidding works on each instance while Redis hangs (every bid answered, acked, < 5 s)',
+    hung.length > 0 && hung.every((x) => x.outcome === 'acked') && slowHung.length === 0,
+    `${hung.filter((x) => x.outcome === 'acked').length}/${hung.length} acked; ${slowHung.length} slower than 5 s; slowest ${hung.length ? Math.max(...hung.map((x) => x.t1 - x.t0)) : 0} ms`,
+  );
+  await sleep(3000); // delivery, and the peers' catch-up once Redis answers again
+  const [repA2, repB2] = await Promise.all([wa.report(), wb.report()]);
+  const liveHungA = deliveredShare(repA2, acked(hung, 'A'), contAt);
+  const liveHungB = deliveredShare(repB2, acked(hung, 'B'), contAt);
+  checks.check('…and each instance\'s watchers get its own bids while Redis hangs, not after', liveHungA.want > 0 && liveHungA.got === liveHungA.want && liveHungB.got === liveHungB.want, `A→A ${pct(liveHungA)}, B→B ${pct(liveHungB)} (watcher × bid) before Redis answered again`);
+
   const { records } = await verifyRecords(checks, { url: b.url, db, lotIds, attempts: s.attempts });
   const expected = Object.fromEntries(Object.entries(records).map(([id, r]) => [id, r.length]));
-  const all = checkDelivery([...repA, ...repB], expected);
+  const all = checkDelivery([...repA2, ...repB2], expected);
   checks.note(`in the end, watchers with every bid: ${all.complete}/${all.sockets}; missing ${all.missing} (watcher × bid), out of order ${all.outOfOrder}`);
   if (all.missing > 0) checks.finding(`${all.missing} (watcher × bid) deliveries never arrived, e.g. ${[...all.missingSeqs.keys()].slice(0, 3).join(', ')} (clients must resync from the record)`);
   reportSocketAuthRace(checks, s.attempts);

@@ -16,14 +16,23 @@ export class RateLimitError extends AppError<'RATE_LIMITED'> {
   }
 }
 
+/** How long a bid (or a login) waits for its count in Redis before counting in memory instead. */
+const REDIS_COUNT_TIMEOUT_MS = 250;
+/** After a count that failed or timed out, Redis is left alone this long (then tried again). */
+const REDIS_SKIP_AFTER_FAILURE_MS = 2_000;
+
 @Injectable()
 export class RateLimiter implements OnModuleDestroy {
   private readonly memory = new Map<string, { count: number; resetAt: number }>();
+  private redisSkippedUntil = 0;
   private readonly redis: Redis | null;
   private readonly limits: Record<Bucket, { limit: number; windowMs: number }>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.redis = config.redisUrl && config.rateLimits ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+    // A Redis that hangs (paused, partitioned) keeps its connection "ready" and never answers: without a
+    // timeout every bid would wait on its count forever. After REDIS_COUNT_TIMEOUT_MS the count is kept in
+    // memory for that request, as when Redis is down.
+    this.redis = config.redisUrl && config.rateLimits ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: REDIS_COUNT_TIMEOUT_MS }) : null;
     this.redis?.on('error', () => undefined);
     const r = config.rateLimit;
     this.limits = {
@@ -46,11 +55,13 @@ export class RateLimiter implements OnModuleDestroy {
     const key = `fapai:rl:${bucket}:${subject}:${window}`;
     const resetAt = (window + 1) * windowMs;
     let count: number;
-    if (this.redis && this.redis.status === 'ready') {
+    if (this.redis && this.redis.status === 'ready' && now >= this.redisSkippedUntil) {
       try {
         const res = await this.redis.multi().incr(key).pexpire(key, windowMs + 1000).exec();
         count = Number(res?.[0]?.[1] ?? 0);
       } catch {
+        // Unanswered or failed: the next requests count in memory for a while instead of each waiting too.
+        this.redisSkippedUntil = Date.now() + REDIS_SKIP_AFTER_FAILURE_MS;
         count = this.hitMemory(key, resetAt);
       }
     } else {

@@ -13,12 +13,16 @@ import type { Server, ServerOptions, Socket } from 'socket.io';
  * With REDIS_URL, the Redis streams adapter carries every room broadcast to the other instances (it keeps
  * connection state recovery working across them); without it, one instance works on its own.
  */
+const HEARTBEAT_MS = 2_000;
+const HEARTBEAT_TIMEOUT_MS = 1_000;
+
 /** Whether the Redis adapter can publish now; while it cannot, events go to this instance's watchers only. */
 export const fanOutState = { redisConfigured: false, redisReady: false, onReconnect: new Set<() => void>() };
 
 export class AuctionsIoAdapter extends IoAdapter {
   private readonly log = new Logger('AuctionsIoAdapter');
   private redis?: Redis;
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     app: INestApplicationContext,
@@ -40,19 +44,37 @@ export class AuctionsIoAdapter extends IoAdapter {
       // cross-instance fan-out resumes when Redis is back.
       // The adapter's stream reader waits in the offline queue while Redis is down (a failing command
       // would make it spin); publishing is avoided meanwhile because the relay delivers locally.
-      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n) });
+      const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(2000, 100 * n) });
+      this.redis = redis;
       fanOutState.redisConfigured = true;
       let connectedBefore = false;
-      this.redis.on('ready', () => {
-        fanOutState.redisReady = true;
+      const setReady = (ready: boolean): void => {
+        if (ready === fanOutState.redisReady) return;
+        fanOutState.redisReady = ready;
+        if (!ready) return;
         // Back after an outage: what peers published meanwhile never arrived (the relay catches up).
         if (connectedBefore) for (const listener of fanOutState.onReconnect) listener();
         connectedBefore = true;
-      });
-      this.redis.on('close', () => (fanOutState.redisReady = false));
-      this.redis.on('end', () => (fanOutState.redisReady = false));
+      };
+      redis.on('ready', () => setReady(true));
+      redis.on('close', () => setReady(false));
+      redis.on('end', () => setReady(false));
+      // A Redis that hangs (paused, or cut off without the connection closing) stays "ready" to ioredis: a
+      // PING every HEARTBEAT_MS that gets no answer within HEARTBEAT_TIMEOUT_MS counts as down, so events go
+      // to this instance's watchers only and nothing is published into a queue that may never drain.
+      this.heartbeat = setInterval(() => {
+        if (redis.status !== 'ready') return;
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), HEARTBEAT_TIMEOUT_MS)));
+        void Promise.race([redis.ping().then(() => true, () => false), late]).then((answered) => {
+          clearTimeout(timer);
+          if (!answered && fanOutState.redisReady) this.log.warn(`redis: no answer to PING within ${HEARTBEAT_TIMEOUT_MS} ms; events go to this instance's sockets only until it answers`);
+          setReady(answered && redis.status === 'ready');
+        });
+      }, HEARTBEAT_MS);
+      this.heartbeat.unref();
       this.redis.on('error', (error: Error) => this.log.warn(`redis: ${error.message}`));
-      server.adapter(createAdapter(this.redis, { streamName: 'fapai:socket.io', maxLen: 100_000 }));
+      server.adapter(createAdapter(redis, { streamName: 'fapai:socket.io', maxLen: 100_000 }));
     }
     return server;
   }
@@ -92,6 +114,7 @@ export class AuctionsIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.redis?.disconnect();
   }
 }
