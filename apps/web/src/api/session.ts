@@ -64,11 +64,6 @@ export function getSession(): Session | null {
   return current;
 }
 
-/** The access token as it is now (possibly about to expire); requests use `freshToken`. */
-export function getToken(): string | null {
-  return getSession()?.token ?? null;
-}
-
 /** An access token good for a while yet: renews first when it is not (null: no session, or it ended). */
 export async function freshToken(): Promise<string | null> {
   const s = getSession();
