@@ -12,6 +12,7 @@ import { StripeCustomers1795787351854 } from './1795787351854-StripeCustomers.js
 import { BalanceClientSecret1795790000000 } from './1795790000000-BalanceClientSecret.js';
 import { RefreshTokenReuse1795791000000 } from './1795791000000-RefreshTokenReuse.js';
 import { RefreshTokenFamily1795792000000 } from './1795792000000-RefreshTokenFamily.js';
+import { LotsHotUpdates1795793000000 } from './1795793000000-LotsHotUpdates.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   BalanceClientSecret1795790000000,
   RefreshTokenReuse1795791000000,
   RefreshTokenFamily1795792000000,
+  LotsHotUpdates1795793000000,
   // <list>
 ];

@@ -37,15 +37,12 @@ export class AuditService {
    */
   async append(em: EntityManager, record: AuditRecord, streamLocked = false): Promise<void> {
     if (!streamLocked) await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [record.stream]);
-    await em.query(
-      `WITH last AS (SELECT seq, hash FROM audit_log WHERE stream = $1 ORDER BY seq DESC LIMIT 1),
-            row AS (SELECT $1::text AS stream, coalesce((SELECT seq FROM last), 0) + 1 AS seq, $2::text AS action,
-                           $3::uuid AS actor_id, $4::jsonb AS data, clock_timestamp() AS at,
-                           coalesce((SELECT hash FROM last), '${GENESIS_HASH}') AS prev_hash)
-       INSERT INTO audit_log (stream, seq, action, actor_id, data, at, prev_hash, hash)
-       SELECT stream, seq, action, actor_id, data, at, prev_hash, ${HASH_SQL('row.', 'row.prev_hash')} FROM row`,
-      [record.stream, record.action, record.actorId ?? null, JSON.stringify(record.data ?? {})],
-    );
+    await em.query(`WITH ${AuditService.appendCte({ stream: '$1', action: '$2', actor: '$3', data: '$4' })} SELECT 1`, [
+      record.stream,
+      record.action,
+      record.actorId ?? null,
+      JSON.stringify(record.data ?? {}),
+    ]);
   }
 
   /**
@@ -54,13 +51,15 @@ export class AuditService {
    * statement's parameters for stream, action, actor and data (jsonb text).
    */
   static appendCte(p: { stream: string; action: string; actor: string; data: string }): string {
+    // The stream's last entry is read once (one index descent) for both its seq and its hash.
     return `audit AS (
       INSERT INTO audit_log (stream, seq, action, actor_id, data, at, prev_hash, hash)
       SELECT row.stream, row.seq, row.action, row.actor_id, row.data, row.at, row.prev_hash, ${HASH_SQL('row.', 'row.prev_hash')}
-      FROM (SELECT ${p.stream}::text AS stream,
-                   coalesce((SELECT a.seq FROM audit_log a WHERE a.stream = ${p.stream} ORDER BY a.seq DESC LIMIT 1), 0) + 1 AS seq,
+      FROM (SELECT ${p.stream}::text AS stream, coalesce(last.seq, 0) + 1 AS seq,
                    ${p.action}::text AS action, ${p.actor}::uuid AS actor_id, ${p.data}::jsonb AS data, clock_timestamp() AS at,
-                   coalesce((SELECT a.hash FROM audit_log a WHERE a.stream = ${p.stream} ORDER BY a.seq DESC LIMIT 1), '${GENESIS_HASH}') AS prev_hash) row
+                   coalesce(last.hash, '${GENESIS_HASH}') AS prev_hash
+            FROM (VALUES (1)) one
+            LEFT JOIN (SELECT a.seq, a.hash FROM audit_log a WHERE a.stream = ${p.stream} ORDER BY a.seq DESC LIMIT 1) last ON true) row
       RETURNING 1)`;
   }
 
