@@ -5,12 +5,13 @@
  * with a stable code naming the field and the rule, and a refusal must write nothing.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, loginAdmin, validLotBody, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, loginAdmin, publishedLot, validLotBody, type Actor } from '../support/actors.js';
 
 const UPLOAD_MAX_BYTES = 4096;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0d1f90000000049454e44ae426082', 'hex');
@@ -208,5 +209,61 @@ describe('ids', () => {
     const res = await t.http.get('/api/lots/00000000-0000-0000-0000-000000000000');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: 'LOT_NOT_FOUND' });
+  });
+});
+
+/** Answers that named a field but not the real problem (found in a walk-through as a new user). */
+describe('refusals that say what is wrong', () => {
+  it('raw UTF-8 in a URL (not percent-encoded) is 400 MALFORMED_REQUEST in the API’s error shape', async () => {
+    const { port } = new URL(t.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from('GET /api/lots?q='), Buffer.from('奔驰', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: localhost\r\n\r\n')])));
+      let out = '';
+      socket.on('data', (chunk) => (out += chunk.toString('utf8')));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+    expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringContaining('percent-encoded') });
+  });
+
+  it('a missing required field is "required", not every other rule of the field', async () => {
+    const users = await count('users');
+    const res = await t.http.post('/api/auth/register').send({ email: 'someone@example.com' }).expect(400);
+    expect(res.body.details.fields).toEqual([
+      { field: 'password', rules: { isDefined: 'password is required' } },
+      { field: 'displayName', rules: { isDefined: 'displayName is required' } },
+    ]);
+    // A present but wrong value still gets its own rule.
+    const short = await t.http.post('/api/auth/register').send({ email: 'someone@example.com', password: 'short', displayName: 'x' }).expect(400);
+    expect(short.body.details.fields).toEqual([{ field: 'password', rules: { minLength: 'password must be at least 10 characters' } }]);
+    expect(await count('users')).toBe(users);
+  });
+
+  it.each([
+    ['-1', { min: 'minPrice must be at least 0' }],
+    ['1.5', { isInt: 'minPrice must be an integer' }],
+  ])('a price filter of %s is told only the rule it breaks', async (value, rules) => {
+    const res = await t.http.get(`/api/lots?minPrice=${value}`).expect(400);
+    expect(res.body.details.fields).toEqual([{ field: 'minPrice', rules }]);
+  });
+
+  it('publishing a draft without its times is SCHEDULE_MISSING on each; times in refusal details are ISO 8601', async () => {
+    const { startsAt: _s, endsAt: _e, ...untimed } = validLotBody(caseId);
+    const draft = (await t.http.post('/api/lots').set(clerk.auth).send(untimed).expect(201)).body as { id: string };
+    const missing = await t.http.post(`/api/lots/${draft.id}/publish`).set(clerk.auth).expect(409);
+    expect((missing.body.details.violations as { code: string; field: string }[]).map((v) => `${v.code} ${v.field}`)).toEqual(['SCHEDULE_MISSING startsAt', 'SCHEDULE_MISSING endsAt']);
+
+    const short = (await t.http.post('/api/lots').set(clerk.auth).send(validLotBody(caseId, { durationMs: 2000 })).expect(201)).body as { id: string };
+    const refused = await t.http.post(`/api/lots/${short.id}/publish`).set(clerk.auth).expect(409);
+    const tooShort = (refused.body.details.violations as { code: string; details: Record<string, unknown> }[]).find((v) => v.code === 'BIDDING_TOO_SHORT');
+    expect(tooShort?.details).toMatchObject({ earliestEnd: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), minimumMs: expect.any(Number) });
+  });
+
+  it('the result of a withdrawn lot is 422 LOT_WITHDRAWN with the published reason, not "not closed yet"', async () => {
+    const lotId = await publishedLot(t, clerk, await createCase(t, clerk), { startInMs: 60_000 });
+    await t.http.post(`/api/lots/${lotId}/withdraw`).set(clerk.auth).send({ reason: '申请执行人撤回执行申请' }).expect(201);
+    const res = await t.http.get(`/api/lots/${lotId}/result`).expect(422);
+    expect(res.body).toMatchObject({ code: 'LOT_WITHDRAWN', details: { status: 'withdrawn', reason: '申请执行人撤回执行申请' } });
   });
 });

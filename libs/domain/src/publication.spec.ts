@@ -219,6 +219,15 @@ describe('schedule (OJA Arts. 12, 20)', () => {
     const startsAt = NOW + 30 * DAY;
     expect(codes(draft({ endsAt: startsAt }))).toEqual(['ENDS_BEFORE_START']);
   });
+  it('OJA Art. 20: a draft without its times is SCHEDULE_MISSING on each missing one, and nothing else of the schedule', () => {
+    const startsAt = NOW + 30 * DAY;
+    expect(checkPublication(draft({ startsAt: Number.NaN, endsAt: Number.NaN }), ctx()).filter((v) => v.field === 'startsAt' || v.field === 'endsAt')).toEqual([
+      expect.objectContaining({ code: 'SCHEDULE_MISSING', field: 'startsAt' }),
+      expect.objectContaining({ code: 'SCHEDULE_MISSING', field: 'endsAt' }),
+    ]);
+    expect(codes(draft({ startsAt, endsAt: Number.NaN }))).toEqual(['SCHEDULE_MISSING']);
+    expect(checkPublication(draft({ startsAt, endsAt: Number.NaN }), ctx())[0]).toMatchObject({ field: 'endsAt', article: 'OJA Art. 20' });
+  });
   it.each([
     ['movable', 15],
     ['real_estate', 30],

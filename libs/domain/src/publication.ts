@@ -267,6 +267,12 @@ function checkDepositAndIncrement(draft: PublicationDraft, profile: RulesProfile
 function checkSchedule(draft: PublicationDraft, announceAt: number, profile: RulesProfile): Violations {
   const out: Violations = [];
   const { startsAt, endsAt } = draft;
+  // A draft without its times is told what is missing, not that its end is before its start.
+  if (!Number.isFinite(startsAt) || !Number.isFinite(endsAt)) {
+    if (!Number.isFinite(startsAt)) out.push(violation('SCHEDULE_MISSING', 'startsAt', 'OJA Art. 20', 'the start of bidding must be set'));
+    if (!Number.isFinite(endsAt)) out.push(violation('SCHEDULE_MISSING', 'endsAt', 'OJA Art. 20', 'the end of bidding must be set'));
+    return out;
+  }
   const minimumMs = profile.auction.minBiddingMs;
   if (!(endsAt > startsAt)) {
     out.push(violation('ENDS_BEFORE_START', 'endsAt', 'OJA Art. 20', 'the end must be after the start', { startsAt, endsAt }));

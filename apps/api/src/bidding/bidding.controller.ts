@@ -1,23 +1,21 @@
 import { Body, Controller, Get, Headers, Param, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import type { BidView, LotResultView, Page, PlaceBidResponse } from '@fapai/contracts';
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth.js';
 import { CommonError } from '../common/app-error.js';
 import { UuidPipe } from '../common/uuid.pipe.js';
+import { QueryInt } from '../common/validation.js';
 import { PlaceBidDto } from './bidding.dto.js';
 import { BiddingError } from './bidding.errors.js';
 import { PlaceBidService } from './place-bid.service.js';
 
 
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 export class BidRecordQuery {
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000) page?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500 }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(500) pageSize?: number;
-  @ApiPropertyOptional({ description: 'only bids with seq greater than this (resync after a gap)' }) @IsOptional() @Transform(toInt) @IsInt() @Min(0) afterSeq?: number;
+  @QueryInt({ min: 1, max: 100000 }) page?: number;
+  @QueryInt({ min: 1, max: 500 }) pageSize?: number;
+  @QueryInt({ min: 0, max: 2_147_483_647, description: 'only bids with seq greater than this (resync after a gap)' }) afterSeq?: number;
 }
 
 
@@ -74,8 +72,10 @@ export class BiddingController {
       closed_at: Date;
     }[];
     if (rows.length === 0) {
-      const lot = (await this.db.query(`SELECT status FROM lots WHERE id = $1 AND status <> 'draft'`, [id])) as { status: string }[];
+      const lot = (await this.db.query(`SELECT status, status_reason FROM lots WHERE id = $1 AND status <> 'draft'`, [id])) as { status: string; status_reason: string | null }[];
       if (lot.length === 0) throw new BiddingError('LOT_NOT_FOUND', 'lot not found');
+      // A withdrawn lot (撤回) never closes: "not closed yet" would promise a result that never comes.
+      if (lot[0].status === 'withdrawn') throw new BiddingError('LOT_WITHDRAWN', 'the lot was withdrawn before its auction ended: it has no result', { status: 'withdrawn', reason: lot[0].status_reason, article: 'ASR Art. 17 via OJA Art. 37 ¶3' });
       throw new BiddingError('LOT_NOT_CLOSED', 'the lot has not closed yet: its result is published when it closes', { status: lot[0].status });
     }
     const r = rows[0];

@@ -1,7 +1,7 @@
 import type { BidRefusalCode } from '@fapai/domain';
 import { AppError, type ErrorKind } from '../common/app-error.js';
 
-export type BiddingErrorCode = BidRefusalCode | 'LOT_NOT_FOUND' | 'LOT_NOT_CLOSED' | 'IDEMPOTENCY_KEY_REUSED';
+export type BiddingErrorCode = BidRefusalCode | 'LOT_NOT_FOUND' | 'LOT_NOT_CLOSED' | 'LOT_WITHDRAWN' | 'IDEMPOTENCY_KEY_REUSED';
 
 /** Every refusal of the bid decision has its stable code; 409 (a rule of the auction refuses it) or 422. */
 function kindOf(code: BiddingErrorCode): ErrorKind {
@@ -13,6 +13,7 @@ function kindOf(code: BiddingErrorCode): ErrorKind {
     case 'LOT_NOT_LIVE':
     case 'LOT_ENDED':
     case 'LOT_NOT_CLOSED':
+    case 'LOT_WITHDRAWN':
       return 'state';
     default:
       return 'conflict';

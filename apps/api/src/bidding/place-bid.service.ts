@@ -19,6 +19,7 @@ import { decideBid, effectiveStatus, isStale, type BiddingState, type RulesProfi
 import type { LotBidEvent, PlaceBidResponse } from '@fapai/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
+import { isoTimes } from '../common/iso-times.js';
 import { RateLimiter } from '../common/rate-limit.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { RULES } from '../config/env.js';
@@ -337,7 +338,7 @@ export class PlaceBidService {
       { enrolmentId: row.enrolment_id, enrolmentActive: true, priorityRank: row.priority_rank, amount: input.amount, now, confirmJump: input.confirmJump ?? false },
       this.rules,
     );
-    if (!decision.ok) throw new BiddingError(decision.code, decision.message, { ...isoTimes(decision.details), ...(decision.article ? { article: decision.article } : {}) });
+    if (!decision.ok) throw new BiddingError(decision.code, decision.message, { ...isoTimes(decision.details ?? {}), ...(decision.article ? { article: decision.article } : {}) });
 
     const seq = row.seq + 1;
     const next = decision.next;
@@ -360,11 +361,4 @@ export class PlaceBidService {
       },
     };
   }
-}
-
-/** The domain speaks epoch milliseconds; the API answers times as ISO 8601 UTC strings, in refusals too. */
-function isoTimes(details: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...(details ?? {}) };
-  for (const key of ['startsAt', 'endsAt'] as const) if (typeof out[key] === 'number') out[key] = new Date(out[key]).toISOString();
-  return out;
 }

@@ -12,11 +12,14 @@
  *   (client-side routes); `/api/…` paths that match no route stay JSON 404s. `@fastify/static` is held at 9.x
  *   (package.json `overrides`, also for Swagger UI): 10.x loads an ESM-only dependency with `require`, which
  *   Jest on Node 20 cannot do, and the end-to-end tests start this server inside Jest.
+ * - A request Node's HTTP parser cannot read (e.g. raw UTF-8 in the URL, not percent-encoded) is answered
+ *   in the API's error shape too (`clientErrorHandler`), not with Fastify's bare "Client Error".
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import secureJson from 'secure-json-parse';
 import { CommonError } from './app-error.js';
 
@@ -43,6 +46,27 @@ export function parseJsonBody(raw: Buffer, parse: (text: string) => unknown): un
   }
   if (body === null || typeof body !== 'object') throw CommonError.invalidJson(`a JSON ${body === null ? 'null' : typeof body} is not an object`);
   return body;
+}
+
+/** Fastify's `clientErrorHandler`: the socket had a request that is not HTTP (see the header comment). */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify(
+    tooLarge
+      ? { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: 'the request headers are larger than the server accepts (16 KB)' }
+      : {
+          statusCode: 400,
+          code: 'MALFORMED_REQUEST',
+          message: 'the request is not valid HTTP; characters outside ASCII in a URL must be percent-encoded',
+          details: { parserError: error.code ?? 'unknown' },
+        },
+  );
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 export function installBodyParsers(server: FastifyInstance): void {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { LOT_STATUSES, PROPERTY_TYPES, ROUNDS, type LotStatus, type PropertyType, type Round } from '@fapai/domain';
-import { Fen, Id, Timestamp } from '../common/validation.js';
+import { Fen, Id, QueryInt, Timestamp } from '../common/validation.js';
 
 
 export class PriorityHolderDto {
@@ -69,7 +69,6 @@ export class UpdateLotDto extends PartialType(OmitType(CreateLotDto, ['caseId'] 
 
 const SORTS = ['ending_soon', 'newest', 'price_asc', 'price_desc'] as const;
 export type LotSort = (typeof SORTS)[number];
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 export class SearchLotsQuery {
   @ApiPropertyOptional({ enum: LOT_STATUSES }) @IsOptional() @IsIn(LOT_STATUSES.filter((s) => s !== 'draft'), { message: 'status must be a public lot status' }) status?: LotStatus;
@@ -79,15 +78,15 @@ export class SearchLotsQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) province?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) city?: string;
   @ApiPropertyOptional({ description: 'text search in title, description and address (works for Chinese)' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
-  @ApiPropertyOptional({ description: 'fen' }) @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) minPrice?: number;
-  @ApiPropertyOptional({ description: 'fen' }) @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) maxPrice?: number;
+  @QueryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, description: 'fen' }) minPrice?: number;
+  @QueryInt({ min: 0, max: Number.MAX_SAFE_INTEGER, description: 'fen' }) maxPrice?: number;
   @Timestamp({ optional: true, description: 'bidding ends at or after' }) endsAfter?: string;
   @Timestamp({ optional: true, description: 'bidding ends at or before' }) endsBefore?: string;
   @Timestamp({ optional: true }) startsAfter?: string;
   @Timestamp({ optional: true }) startsBefore?: string;
   @ApiPropertyOptional({ enum: SORTS }) @IsOptional() @IsIn(SORTS) sort?: LotSort;
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) page?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 100 }) @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) pageSize?: number;
+  @QueryInt({ min: 1, max: 10000 }) page?: number;
+  @QueryInt({ min: 1, max: 100 }) pageSize?: number;
 }
 
 export class ReasonDto {

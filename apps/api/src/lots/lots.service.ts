@@ -20,6 +20,7 @@ import { ValuationService } from '../valuation/valuation.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { DEPOSIT_RELEASE, depositReleaseJob, lotCloseJob } from '../closing/closing.queues.js';
 import { readStoredFile } from '../common/upload.js';
+import { isoTimes } from '../common/iso-times.js';
 
 export const MAX_FILES_PER_LOT = 30;
 
@@ -117,7 +118,7 @@ export class LotsService {
           previousRound: previous ? { round: previous.round, startingPrice: previous.startingPrice ?? 0, endedAt: (previous.closedAt ?? previous.endsAt ?? now).getTime() } : null,
         },
       );
-      const violations = [...statutory, ...valuation.violations];
+      const violations = [...statutory.map((v) => ({ ...v, details: isoTimes(v.details) })), ...valuation.violations];
       if (violations.length > 0) return { ok: false as const, violations };
       const next = applyLotEvent(toLotState(lot), { type: 'publish' }, now.getTime(), this.rules);
       if (!next.ok) throw new LotError('LOT_TRANSITION_REFUSED', { reason: next.code }, next.message);

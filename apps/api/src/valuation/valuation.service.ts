@@ -48,7 +48,8 @@ import type {
   ServeDto,
   SubmitReportDto,
 } from './valuation.dto.js';
-import { isoTimes, openWorkFor, propertyView, queueItemView, reportView, valuationView, type Viewer } from './valuation.views.js';
+import { isoTimes } from '../common/iso-times.js';
+import { openWorkFor, propertyView, queueItemView, reportView, valuationView, type Viewer } from './valuation.views.js';
 import { readStoredFile } from '../common/upload.js';
 
 export const MAX_FILES_PER_REPORT = 20;

@@ -10,6 +10,7 @@ import {
 } from '@fapai/domain';
 import type { AppraiserWorkItem, ValuationPropertyView } from '@fapai/contracts';
 import type { Valuation, ValuationReport } from './valuation.entity.js';
+import { isoTimes } from '../common/iso-times.js';
 
 /** The property as every valuation route sends it (the `ValuationPropertyView` contract). */
 export function propertyView(v: Pick<Valuation, 'property'>): ValuationPropertyView {
@@ -21,19 +22,6 @@ export type Viewer =
   | { kind: 'clerk'; userId: string }
   | { kind: 'party'; userId: string; partyIds: string[]; sides: ('applicant' | 'respondent')[] }
   | { kind: 'appraiser'; userId: string; agencyId: string };
-
-const TIME_KEY = /(At|deadline|Deadline|Until)$|^(from|to|at)$/;
-
-/** The domain keeps instants as epoch ms; the API speaks ISO 8601 (UTC). Converts every time-named number. */
-export function isoTimes<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((x: unknown) => isoTimes(x)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = typeof v === 'number' && TIME_KEY.test(k) && Number.isFinite(v) ? new Date(v).toISOString() : isoTimes(v);
-  }
-  return out as T;
-}
 
 function objectionView(o: Objection) {
   return { ...o };
