@@ -77,8 +77,25 @@ it('register → verify → enrol → bid; a second browser outbids live; extens
   await pa.locator('[data-testid="bid-submit"]:not([disabled])').waitFor({ timeout: 20_000 });
   await hasText(pa, 'bid-amount', '¥7,000.00');
   await hasText(pa, 'bid-capital', '柒仟元整');
+  // What is typed is what is bid: text that is not an amount shows an error, disables the button and sends
+  // nothing (Enter included), where an earlier valid amount used to go out; an IME's full-width digits count.
+  const input = pa.getByTestId('bid-amount-input');
+  for (const typed of ['7000.999', '7.5万', 'abc']) {
+    await input.fill(typed);
+    await pa.getByTestId('bid-amount-invalid').waitFor();
+    expect(await pa.getByTestId('bid-submit').isDisabled()).toBe(true);
+    await input.press('Enter');
+  }
+  await sleep(500);
+  expect(((await t.http.get(`/api/lots/${lotId}/bids`)).body as { total: number }).total).toBe(0);
+  await input.fill('７０００');
+  await hasText(pa, 'bid-amount', '¥7,000.00');
+  expect(await pa.getByTestId('bid-amount-invalid').count()).toBe(0);
   await pa.getByTestId('bid-submit').click();
   await pa.getByTestId('bid-accepted').waitFor();
+  // The leader is not offered a bid the server would refuse.
+  await pa.getByTestId('bid-leading').waitFor();
+  expect(await pa.getByTestId('bid-submit').count()).toBe(0);
 
   // B sees it without reloading: price, leader and record come from the socket.
   await waitForText(pb, 'current-price', '¥7,000.00');
@@ -93,6 +110,9 @@ it('register → verify → enrol → bid; a second browser outbids live; extens
   await waitForText(pa, 'leader-code', codeB);
   await pa.getByTestId('outbid').waitFor();
   await hasText(pa, 'current-price', '¥7,010.00');
+  // "Bid accepted" no longer stands once outbid, and the box is back.
+  await pa.getByTestId('bid-accepted').waitFor({ state: 'detached' });
+  await pa.getByTestId('bid-submit').waitFor();
 
   // A bids in the last seconds: the end moves (extension), both pages show it.
   const lot = (await t.http.get(`/api/lots/${lotId}`)).body as { endsAt: string };

@@ -36,7 +36,10 @@ export default function CourtLotsPage() {
                 <th scope="col">{t('court.field.title')}</th>
                 <th scope="col">{t('catalogue.status')}</th>
                 <th scope="col">{t('lot.currentPrice')}</th>
-                <th scope="col">{t('lot.endsAt')}</th>
+                <th scope="col">
+                  {t('lot.endsAt')}
+                  {t('time.beijingSuffix')}
+                </th>
                 <th scope="col">{t('court.actions')}</th>
               </tr>
             </thead>
@@ -54,7 +57,7 @@ export default function CourtLotsPage() {
                     </div>
                   </td>
                   <td className="mono">{yuanOrDash(lot.currentPrice ?? lot.startingPrice)}</td>
-                  <td>{formatDateTime(lot.endsAt, lang)}</td>
+                  <td className="nowrap">{formatDateTime(lot.endsAt, lang)}</td>
                   <td>
                     <LotActions lot={lot} />
                   </td>

@@ -9,9 +9,10 @@ import type { EnrolmentView, LotView, PlaceBidResponse } from '@fapai/contracts'
 import { ApiError, NetworkError, newIdempotencyKey } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import { useAnnounce } from '../app/Announcer';
-import { formatYuan, toChineseCapital, fenToYuanInput, yuanToFen } from '../format/money';
+import { formatYuan, toChineseCapital, fenToYuanInput } from '../format/money';
 import { useI18n } from '../i18n/i18n';
-import { bidContext, checkAmount, incrementsAbove, minimumBid, needsJumpConfirmation, quickAmounts, reconcileAmount, stepAmount } from './bid-logic';
+import type { MessageKey } from '../i18n/messages';
+import { bidContext, checkAmount, incrementsAbove, minimumBid, needsJumpConfirmation, parseBidAmount, quickAmounts, reconcileAmount, stepAmount } from './bid-logic';
 import { refusalText } from './refusals';
 
 export interface BidPanelProps {
@@ -24,6 +25,9 @@ export interface BidPanelProps {
   onAccepted(res: PlaceBidResponse): void;
 }
 
+/** A refusal kept as what it is (a message key or the API's error), rendered in the current language. */
+type Refusal = { key: MessageKey } | { error: unknown };
+
 interface JumpQuestion {
   amount: number;
   increments: number;
@@ -35,33 +39,46 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
   const announce = useAnnounce();
   const ids = useId();
   const ctx = bidContext(lot, leaderIsPriority, enrolment.priorityRank);
-  const [amount, setAmount] = useState<number | null>(ctx ? minimumBid(ctx) : null);
-  const [text, setText] = useState(amount === null ? '' : fenToYuanInput(amount));
+  const min = ctx ? minimumBid(ctx) : null;
+  // The field's text is the one source of the amount: what is checked and sent is what the bidder sees.
+  const [text, setText] = useState(min === null ? '' : fenToYuanInput(min));
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [accepted, setAccepted] = useState<string | null>(null);
+  const [error, setError] = useState<Refusal | null>(null);
+  /** The amount of our last accepted bid, while it still leads. */
+  const [accepted, setAccepted] = useState<number | null>(null);
   const [jump, setJump] = useState<JumpQuestion | null>(null);
   const attempt = useRef<{ amount: number; key: string } | null>(null);
 
-  // When the price moves, keep the bidder's amount if it is still valid, else propose the new minimum.
+  // When the price or the minimum moves (a priority match moves the minimum, not the price), keep the
+  // bidder's amount if it is still valid, else propose the new minimum. Text that is not an amount yet is
+  // left alone: the bidder is typing it, and its error already shows.
   const currentPrice = lot.currentPrice;
   useEffect(() => {
     if (!ctx) return;
-    setAmount((prev) => {
-      const next = reconcileAmount(prev, ctx);
-      if (next !== prev) setText(fenToYuanInput(next));
-      return next;
+    setText((prev) => {
+      const typed = parseBidAmount(prev);
+      if (typed === null) return prev;
+      const next = reconcileAmount(typed, ctx);
+      return next === typed ? prev : fenToYuanInput(next);
     });
-    // ctx is rebuilt each render; the price and the increment are what matter
-  }, [currentPrice, lot.increment, lot.startingPrice]);
+    // ctx is rebuilt each render; the price, the minimum and the increment are what matter
+  }, [currentPrice, min, lot.increment, lot.startingPrice]);
 
-  if (!ctx || amount === null) return null;
-  const min = minimumBid(ctx);
-  const check = checkAmount(amount, ctx);
-  const steps = incrementsAbove(amount, ctx);
+  // "Bid accepted" is true only while that bid leads: once someone else does, it would mislead.
+  const mine = enrolment.bidderCode;
+  useEffect(() => {
+    if (lot.leaderCode !== mine) setAccepted(null);
+  }, [lot.leaderCode, lot.seq, mine]);
+
+  if (!ctx || min === null) return null;
+  const amount = parseBidAmount(text);
+  const check = amount === null ? 'invalid' : checkAmount(amount, ctx);
+  const steps = amount === null ? NaN : incrementsAbove(amount, ctx);
+  // The server refuses any bid from the leader (LEADER_CANNOT_OUTBID_SELF), a priority purchaser's too:
+  // a priority match is made while someone else leads.
+  const leading = mine !== null && lot.leaderCode === mine;
 
   const choose = (next: number) => {
-    setAmount(next);
     setText(fenToYuanInput(next));
     setError(null);
   };
@@ -75,9 +92,8 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
       const res = await endpoints.placeBid(lot.id, confirmJump ? { amount: value, confirmJump: true } : { amount: value }, attempt.current.key);
       attempt.current = null;
       onAccepted(res);
-      const message = t('bid.accepted', { price: formatYuan(res.bid.amount) });
-      setAccepted(message);
-      announce(message);
+      setAccepted(res.bid.amount);
+      announce(t('bid.accepted', { price: formatYuan(res.bid.amount) }));
     } catch (e) {
       if (!(e instanceof NetworkError)) attempt.current = null;
       if (e instanceof ApiError && e.code === 'JUMP_NEEDS_CONFIRMATION') {
@@ -86,9 +102,8 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
         return;
       }
       if (e instanceof ApiError && e.code === 'BID_TOO_LOW' && typeof e.details?.minimum === 'number') choose(e.details.minimum);
-      const message = refusalText(t, e);
-      setError(message);
-      announce(message);
+      setError({ error: e });
+      announce(refusalText(t, e));
     } finally {
       setPending(false);
     }
@@ -96,8 +111,10 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
+    // Nothing is sent unless the typed text is an amount (the button is disabled too: Enter still submits).
+    if (amount === null) return;
     if (check !== 'ok') {
-      setError(t(check === 'too_low' ? 'refusal.BID_TOO_LOW' : 'refusal.BID_NOT_ON_INCREMENT'));
+      setError({ key: check === 'too_low' ? 'refusal.BID_TOO_LOW' : 'refusal.BID_NOT_ON_INCREMENT' });
       return;
     }
     if (needsJumpConfirmation(amount, ctx, jumpConfirmIncrements)) {
@@ -109,58 +126,71 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
 
   const inputId = `${ids}-amount`;
   const helpId = `${ids}-help`;
+  const invalidId = `${ids}-invalid`;
+  const errorMessage = error === null ? null : 'key' in error ? t(error.key) : refusalText(t, error.error);
   return (
     <section className="panel" aria-labelledby={`${ids}-title`} data-testid="bid-panel">
       <h2 id={`${ids}-title`}>{t('bid.title')}</h2>
       {enrolment.bidderCode && <p data-testid="my-code">{t('bid.yourCode', { code: enrolment.bidderCode })}</p>}
-      <form onSubmit={onSubmit} noValidate>
-        <p id={helpId}>{t('bid.minimum', { price: formatYuan(min) })}</p>
-        <div role="group" aria-label={t('bid.quick')} className="badges" style={{ marginBottom: 12 }}>
-          {quickAmounts(ctx, 3).map((value) => (
-            <Button key={value} onClick={() => choose(value)} aria-pressed={value === amount} disabled={!open}>
-              {formatYuan(value)}
+      {leading ? (
+        <p className="price" data-testid="bid-leading">
+          ★ {t('bid.leading')}
+        </p>
+      ) : (
+        <form onSubmit={onSubmit} noValidate>
+          <p id={helpId}>{t('bid.minimum', { price: formatYuan(min) })}</p>
+          <div role="group" aria-label={t('bid.quick')} className="badges" style={{ marginBottom: 12 }}>
+            {quickAmounts(ctx, 3).map((value) => (
+              <Button key={value} onClick={() => choose(value)} aria-pressed={value === amount} disabled={!open}>
+                {formatYuan(value)}
+              </Button>
+            ))}
+          </div>
+          <label htmlFor={inputId}>{t('bid.amountLabel')}</label>
+          <div className="stepper">
+            <Button onClick={() => choose(stepAmount(amount ?? min, -1, ctx))} disabled={!open || (amount !== null && amount <= min)} aria-label={t('bid.stepDown')}>
+              −
             </Button>
-          ))}
-        </div>
-        <label htmlFor={inputId}>{t('bid.amount')}（{t('common.yuanSuffix')}）</label>
-        <div className="stepper">
-          <Button onClick={() => choose(stepAmount(amount, -1, ctx))} disabled={!open || amount <= min} aria-label={t('bid.stepDown')}>
-            −
+            <Input
+              id={inputId}
+              inputMode="decimal"
+              value={text}
+              aria-describedby={amount === null ? `${helpId} ${invalidId}` : helpId}
+              aria-invalid={check !== 'ok'}
+              disabled={!open}
+              onChange={(e) => {
+                setText(e.target.value);
+                setError(null);
+              }}
+              // Tidy a valid amount ("７５１００" → "75100"); leave invalid text as typed, with its error.
+              onBlur={() => amount !== null && setText(fenToYuanInput(amount))}
+              data-testid="bid-amount-input"
+            />
+            <Button onClick={() => choose(stepAmount(amount ?? min, 1, ctx))} disabled={!open} aria-label={t('bid.stepUp')}>
+              +
+            </Button>
+          </div>
+          {amount === null && (
+            <p className="field-error" id={invalidId} data-testid="bid-amount-invalid">
+              {t('bid.amountInvalid')}
+            </p>
+          )}
+          <p className="price bid-amount" data-testid="bid-amount">
+            {amount === null ? '—' : formatYuan(amount)}
+          </p>
+          <p className="capital">
+            {t('bid.capital')}{t('common.colon')}<span lang="zh-CN" data-testid="bid-capital">{amount === null ? '—' : toChineseCapital(amount)}</span>
+          </p>
+          {Number.isInteger(steps) && steps > 0 && <p className="muted">{t(steps === 1 ? 'bid.increments1' : 'bid.increments', { n: steps })}</p>}
+          {check === 'not_on_increment' && <p className="field-error">{t('refusal.BID_NOT_ON_INCREMENT')}</p>}
+          <Button type="primary" htmlType="submit" size="large" block loading={pending} disabled={!open || amount === null} data-testid="bid-submit">
+            {pending ? t('bid.submitting') : t('bid.submit')}
           </Button>
-          <Input
-            id={inputId}
-            inputMode="decimal"
-            value={text}
-            aria-describedby={helpId}
-            aria-invalid={check !== 'ok'}
-            disabled={!open}
-            onChange={(e) => {
-              setText(e.target.value);
-              const fen = yuanToFen(e.target.value);
-              if (fen !== null) setAmount(fen);
-            }}
-            onBlur={() => setText(fenToYuanInput(amount))}
-            data-testid="bid-amount-input"
-          />
-          <Button onClick={() => choose(stepAmount(amount, 1, ctx))} disabled={!open} aria-label={t('bid.stepUp')}>
-            +
-          </Button>
-        </div>
-        <p className="price bid-amount" data-testid="bid-amount">
-          {formatYuan(amount)}
-        </p>
-        <p className="capital">
-          {t('bid.capital')}{t('common.colon')}<span lang="zh-CN" data-testid="bid-capital">{toChineseCapital(amount)}</span>
-        </p>
-        {Number.isInteger(steps) && steps > 0 && <p className="muted">{t('bid.increments', { n: steps })}</p>}
-        {check === 'not_on_increment' && <p className="field-error">{t('refusal.BID_NOT_ON_INCREMENT')}</p>}
-        <Button type="primary" htmlType="submit" size="large" block loading={pending} disabled={!open} data-testid="bid-submit">
-          {pending ? t('bid.submitting') : t('bid.submit')}
-        </Button>
-        {!open && <p className="muted">{t('bid.notLive')}</p>}
-      </form>
-      {error && <Alert type="error" showIcon title={error} style={{ marginTop: 12 }} data-testid="bid-error" />}
-      {accepted && !error && <Alert type="success" showIcon title={accepted} style={{ marginTop: 12 }} data-testid="bid-accepted" />}
+          {!open && <p className="muted">{t('bid.notLive')}</p>}
+        </form>
+      )}
+      {errorMessage && <Alert type="error" showIcon title={errorMessage} style={{ marginTop: 12 }} data-testid="bid-error" />}
+      {accepted !== null && !errorMessage && <Alert type="success" showIcon title={t('bid.accepted', { price: formatYuan(accepted) })} style={{ marginTop: 12 }} data-testid="bid-accepted" />}
       <Modal
         open={jump !== null}
         title={t('bid.jumpTitle')}

@@ -1,18 +1,47 @@
-/** The public bid record (竞价记录): bidder codes only, newest first; the top row is the leader. */
+/**
+ * The public bid record (竞价记录): bidder codes only, newest first; the top row is the leader. The live
+ * window holds the newest bids; "show more" loads older pages on request.
+ */
+import { useState } from 'react';
+import { Button } from 'antd';
 import type { BidView } from '@fapai/contracts';
+import { endpoints } from '../api/endpoints';
 import { formatYuan } from '../format/money';
 import { formatClock } from '../format/time';
 import { useI18n } from '../i18n/i18n';
+import { olderPage, OLDER_PAGE_SIZE, unionBids } from './bid-record';
+import { errorText } from './refusals';
 
-export function BidRecord({ bids, myCode }: { bids: BidView[]; myCode: string | null }) {
+export function BidRecord({ lotId, total, bids, myCode }: { lotId: string; total: number; bids: BidView[]; myCode: string | null }) {
   const { t, lang } = useI18n();
+  const [older, setOlder] = useState<BidView[]>([]);
+  const [loading, setLoading] = useState(false);
+  // The error itself, not its text, so it re-renders in the reader's language after a switch.
+  const [error, setError] = useState<unknown>(null);
+  const shown = older.length === 0 ? bids : unionBids(bids, older);
+  const page = olderPage(total, shown.at(-1)?.seq ?? null);
+
+  async function loadMore(p: number) {
+    setLoading(true);
+    setError(null);
+    try {
+      const res = await endpoints.bids(lotId, { page: p, pageSize: OLDER_PAGE_SIZE });
+      // Keep what is shown now as well: the live window drops its oldest bids as new ones arrive.
+      setOlder((prev) => unionBids(prev, shown, res.items));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  }
+
   return (
     <section className="panel" aria-labelledby="bid-record-title">
       <h2 id="bid-record-title">{t('lot.bidRecord')}</h2>
-      {bids.length === 0 ? (
+      {shown.length === 0 ? (
         <p className="muted">{t('lot.noBids')}</p>
       ) : (
-        <div style={{ maxHeight: 360, overflowY: 'auto' }} tabIndex={0} role="region" aria-labelledby="bid-record-title">
+        <div style={{ maxHeight: 360, overflow: 'auto' }} tabIndex={0} role="region" aria-labelledby="bid-record-title">
           <table className="bid-record" data-testid="bid-record">
             <thead>
               <tr>
@@ -25,15 +54,15 @@ export function BidRecord({ bids, myCode }: { bids: BidView[]; myCode: string | 
               </tr>
             </thead>
             <tbody>
-              {bids.map((bid, i) => (
+              {shown.map((bid, i) => (
                 <tr key={bid.seq} className={i === 0 ? 'leading' : undefined}>
-                  <td>
+                  <td className="nowrap">
                     {bid.bidderCode}
                     {bid.bidderCode === myCode ? ' ★' : ''}
                   </td>
-                  <td>{formatYuan(bid.amount)}</td>
-                  <td>{formatClock(bid.placedAt, lang)}</td>
-                  <td>
+                  <td className="nowrap">{formatYuan(bid.amount)}</td>
+                  <td className="nowrap">{formatClock(bid.placedAt, lang)}</td>
+                  <td className="nowrap">
                     {i === 0 ? t('lot.bidRecord.leading') : t('lot.bidRecord.outbid')}
                     {bid.priority ? ` · ${t('lot.bidRecord.priority')}` : ''}
                   </td>
@@ -42,6 +71,16 @@ export function BidRecord({ bids, myCode }: { bids: BidView[]; myCode: string | 
             </tbody>
           </table>
         </div>
+      )}
+      {error !== null && (
+        <p className="field-error" role="alert">
+          {errorText(t, error)}
+        </p>
+      )}
+      {page !== null && (
+        <Button block loading={loading} onClick={() => void loadMore(page)} style={{ marginTop: 8 }} data-testid="bid-record-more">
+          {t('lot.bidRecord.more', { shown: shown.length, total })}
+        </Button>
       )}
     </section>
   );

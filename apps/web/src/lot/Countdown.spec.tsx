@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { useState } from 'react';
 import { act, screen } from '@testing-library/react';
 import type { LotView } from '@fapai/contracts';
 import { serverClock } from '../live/clock';
@@ -39,6 +40,29 @@ describe('Countdown on the server clock', () => {
     }
     expect([...heard].filter(Boolean)).toEqual(['剩余 1 分钟', '剩余 10 秒', '剩余 5 秒', '剩余 3 秒', '剩余 2 秒', '剩余 1 秒', '竞价结束']);
     expect(screen.getByText('已结束')).toBeInTheDocument();
+    expect(screen.getByTestId('announcer')).toHaveTextContent('竞价结束');
+  });
+
+  it('announces the end when the close arrives before this clock reaches it, not "1 second left"', () => {
+    const endsAt = new Date(serverClock.now() + 3000).toISOString();
+    const live = { status: 'live', startsAt: '2026-11-27T07:00:00.000Z', endsAt, pausedRemainingMs: null } as LotView;
+    let close = () => undefined as void;
+    function Harness() {
+      const [lot, setLot] = useState(live);
+      close = () => setLot({ ...live, status: 'sold' });
+      return <Countdown lot={lot} announce />;
+    }
+    renderWithApp(<Harness />);
+    for (let i = 0; i < 10; i++) {
+      act(() => {
+        jest.advanceTimersByTime(250);
+      });
+    }
+    expect(screen.getByTestId('announcer')).toHaveTextContent('剩余 1 秒');
+    act(() => close());
+    act(() => {
+      jest.advanceTimersByTime(100);
+    });
     expect(screen.getByTestId('announcer')).toHaveTextContent('竞价结束');
   });
 

@@ -25,8 +25,11 @@ export function Countdown({ lot, announce = false, compact = false }: { lot: Tim
   const phase = lotPhase(lot, now);
   const target = countdownTarget(lot, phase);
   const msLeft = target === null ? 0 : target.kind === 'paused' ? target.remainingMs : timeLeftMs(target.at, now);
-  // At the end the phase turns to "closing" (no target): keep feeding 0 so the end is announced.
-  useTimerAnnouncements(!announce ? null : target?.kind === 'endsIn' ? msLeft : phase === 'closing' ? 0 : null);
+  // At the end the phase turns to "closing" (no target): keep feeding 0 so the end is announced. The close
+  // may also arrive before this clock reaches the end (live → ended directly): feeding 0 then too announces
+  // the end, instead of leaving "1 second left" in the live region after the lot has closed.
+  const over = phase === 'closing' || phase === 'ended';
+  useTimerAnnouncements(!announce ? null : target?.kind === 'endsIn' ? msLeft : over ? 0 : null);
 
   if (target === null) {
     if (phase === 'withdrawn' || phase === 'draft') return null;

@@ -45,6 +45,8 @@ export function EnrolmentPanel({
 
   const body = (() => {
     if (!session) {
+      // Inviting a visitor to log in "to enrol and bid" on a lot that takes no enrolment would mislead.
+      if (!canEnrol) return <p className="muted">{t('enrol.closed')}</p>;
       return (
         <p>
           <Link to={`/login?next=${encodeURIComponent(location.pathname)}`} data-testid="login-to-bid">

@@ -34,6 +34,7 @@ export function RoundHistory({ lot }: { lot: LotView }) {
             <li key={r.id}>
               <Link to={`/lots/${r.id}`}>{t(`round.${r.round}`)}</Link>{t('common.colon')}{t(`status.${r.status}`)}{t('common.comma')}{t('lot.startingPrice')} {yuanOrDash(r.startingPrice)}{t('common.comma')}{t('lot.endsAt')}{' '}
               {formatDateTime(r.endsAt, lang)}
+              {t('time.beijingSuffix')}
             </li>
           ))}
         </ol>

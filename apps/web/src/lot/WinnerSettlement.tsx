@@ -113,7 +113,10 @@ export function WinnerSettlement({
         <dd className="mono">{formatYuan(s.depositApplied)}</dd>
         <dt>{t('settlement.balanceDue')}</dt>
         <dd className="mono">{formatYuan(s.balanceDue)}</dd>
-        <dt>{t('settlement.deadline')}</dt>
+        <dt>
+          {t('settlement.deadline')}
+          {t('time.beijingSuffix')}
+        </dt>
         <dd>{formatDateTime(s.balanceDeadline, lang, true)}</dd>
       </dl>
       {payment}

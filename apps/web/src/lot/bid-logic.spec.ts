@@ -1,5 +1,5 @@
 import { decideBid, RULES_PROFILES } from '@fapai/domain';
-import { bidContext, checkAmount, incrementsAbove, minimumBid, needsJumpConfirmation, quickAmounts, reconcileAmount, stepAmount, type BidContext } from './bid-logic';
+import { bidContext, checkAmount, incrementsAbove, minimumBid, needsJumpConfirmation, parseBidAmount, quickAmounts, reconcileAmount, stepAmount, type BidContext } from './bid-logic';
 
 const ctx = (over: Partial<BidContext> = {}): BidContext => ({ startingPrice: 24_500_000, increment: 122_500, currentPrice: null, leaderIsPriority: false, myPriorityRank: null, ...over });
 
@@ -52,5 +52,26 @@ describe('bid panel arithmetic (from @fapai/domain)', () => {
     }
     const low = decideBid(state, { enrolmentId: 'me', enrolmentActive: true, priorityRank: null, amount: minimumBid(c) - 1, now: 5_000 }, profile);
     expect(low.ok).toBe(false);
+  });
+});
+
+describe('reading the typed amount', () => {
+  it('reads yuan with up to 2 decimals as fen', () => {
+    expect(parseBidAmount('75100')).toBe(7_510_000);
+    expect(parseBidAmount(' 75,100.5 ')).toBe(7_510_050);
+    expect(parseBidAmount('¥75100.99')).toBe(7_510_099);
+    expect(parseBidAmount('0.29')).toBe(29);
+  });
+
+  it('reads the full-width digits, point and yuan sign of Chinese IMEs', () => {
+    expect(parseBidAmount('７５１００')).toBe(7_510_000);
+    expect(parseBidAmount('７５１００．５０')).toBe(7_510_050);
+    expect(parseBidAmount('￥７５，１００')).toBe(7_510_000);
+  });
+
+  it('refuses anything else rather than guessing', () => {
+    for (const text of ['', '   ', '75100.999', '7.5万', '75100元', 'abc', '1e5', '-100', '0', '0.00', '75 100.1.2', '７５１００．９９９', '0x10']) {
+      expect(parseBidAmount(text)).toBeNull();
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import { isStale, minNextBid, nextValidAmounts, type BiddingState } from '@fapai/domain';
 import type { LotView } from '@fapai/contracts';
+import { yuanToFen } from '../format/money';
 
 export interface BidContext {
   startingPrice: number;
@@ -68,4 +69,15 @@ export function stepAmount(amount: number, direction: 1 | -1, ctx: BidContext): 
 export function reconcileAmount(amount: number | null, ctx: BidContext): number {
   if (amount === null || checkAmount(amount, ctx) !== 'ok') return minimumBid(ctx);
   return amount;
+}
+
+/**
+ * What the bidder typed, in fen, or null when it is not an amount. Chinese IMEs often produce full-width
+ * digits ("７５１００", "．", "￥"), so those are read as their ASCII forms; anything else yuanToFen refuses
+ * (more than 2 decimals, "7.5万", letters) stays invalid rather than being guessed at.
+ */
+export function parseBidAmount(text: string): number | null {
+  const ascii = text.replace(/[\uFF10-\uFF19\uFF0E\uFFE5]/g, (c) => (c === '\uFF0E' ? '.' : c === '\uFFE5' ? '¥' : String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30)));
+  const fen = yuanToFen(ascii);
+  return fen === null || fen <= 0 ? null : fen;
 }

@@ -46,3 +46,17 @@ export function statusLabelKey(lot: Pick<LotView, 'status'>, phase: LotPhase): M
   if (phase === 'live') return 'status.live';
   return `status.${lot.status}`;
 }
+
+/**
+ * The price board's labels. While bidding can still happen the price is "current" and its bidder "leads";
+ * once the lot is over (closed, closing or withdrawn) that wording would tell a reader the auction is
+ * still running, so a sale names the price and the buyer, anything else the highest bid and its bidder.
+ */
+export function priceBoardLabels(lot: Pick<LotView, 'status' | 'currentPrice'>, phase: LotPhase): { price: MessageKey; leader: MessageKey; over: boolean } {
+  const over = phase === 'ended' || phase === 'closing' || phase === 'withdrawn';
+  if (lot.currentPrice === null) return { price: 'lot.startingPrice', leader: over ? 'lot.highestBidder' : 'lot.leader', over };
+  if (!over) return { price: 'lot.currentPrice', leader: 'lot.leader', over };
+  // A defaulted or set-aside sale has no buyer any more: only sold and transferred lots name one.
+  const sale = phase === 'ended' && (lot.status === 'sold' || lot.status === 'transferred');
+  return sale ? { price: 'lot.soldPrice', leader: 'lot.buyer', over } : { price: 'lot.highestBid', leader: 'lot.highestBidder', over };
+}

@@ -15,7 +15,8 @@ export default function LoginPage() {
   const { login } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [error, setError] = useState<string | null>(null);
+  // The error itself, rendered at each render, so a language switch re-words it.
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const registered = params.get('registered') === '1';
 
@@ -30,7 +31,7 @@ export default function LoginPage() {
       else if (me.roles.includes('appraiser')) void navigate('/appraiser');
       else void navigate('/');
     } catch (e) {
-      setError(errorText(t, e));
+      setError(e);
     } finally {
       setPending(false);
     }
@@ -40,7 +41,7 @@ export default function LoginPage() {
     <div className="panel" style={{ maxWidth: 420, margin: '24px auto' }}>
       <h1 className="page-title">{t('auth.loginTitle')}</h1>
       {registered && <Alert type="success" showIcon title={t('auth.registered')} style={{ marginBottom: 16 }} />}
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} role="alert" />}
+      {error !== null && <Alert type="error" showIcon title={errorText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
       <Form layout="vertical" onFinish={(v: { email: string; password: string }) => void onFinish(v)} requiredMark={false}>
         <Form.Item label={t('auth.email')} name="email" rules={[{ required: true, message: t('auth.required') }]}>
           <Input type="email" autoComplete="username" />

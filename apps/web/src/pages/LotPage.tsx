@@ -22,7 +22,7 @@ import { Disclosures } from '../lot/Disclosures';
 import { EnrolmentPanel } from '../lot/EnrolmentPanel';
 import { useMyEnrolment } from '../lot/enrolment';
 import { LotResult } from '../lot/LotResult';
-import { lotPhase } from '../lot/phase';
+import { lotPhase, priceBoardLabels } from '../lot/phase';
 import { RoundHistory } from '../lot/RoundHistory';
 import { useBidderNotices } from '../lot/useBidderNotices';
 
@@ -58,6 +58,8 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
   const { outbidPrice, dismissOutbid } = useBidderNotices(lot, myCode, live.lastExtension);
   const leaderIsPriority = live.bids[0]?.seq === lot.seq ? live.bids[0].priority : false;
   const ended = phase === 'ended' || phase === 'closing';
+  const labels = priceBoardLabels(lot, phase);
+  const beijing = t('time.beijingSuffix');
 
   return (
     <article aria-labelledby="lot-title">
@@ -79,17 +81,18 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
         <div className="lot-live">
           <section className="panel" aria-labelledby="price-title" data-testid="price-board">
             <h2 id="price-title" className="visually-hidden">
-              {t('lot.currentPrice')}
+              {t(labels.price)}
             </h2>
-            <p style={{ margin: 0 }} className="muted">
-              {lot.currentPrice === null ? t('lot.startingPrice') : t('lot.currentPrice')}
+            <p style={{ margin: 0 }} className="muted" data-testid="price-label">
+              {t(labels.price)}
             </p>
             <p className="price price-big" style={{ margin: '0 0 4px' }} data-testid="current-price">
               {yuanOrDash(lot.currentPrice ?? lot.startingPrice)}
             </p>
             <p style={{ margin: '0 0 8px' }}>
-              {t('lot.leader')}{t('common.colon')}<strong data-testid="leader-code">{lot.leaderCode ?? '—'}</strong>
-              {myCode && lot.leaderCode === myCode && (
+              {t(labels.leader)}{t('common.colon')}<strong data-testid="leader-code">{lot.leaderCode ?? '—'}</strong>
+              {/* Once the lot is over the result panel says who won; "you lead" would say it is still running. */}
+              {myCode && lot.leaderCode === myCode && !labels.over && (
                 <span className="badge badge-live" style={{ marginLeft: 8 }} data-testid="you-lead">
                   ★ {t('lot.youLead')}
                 </span>
@@ -103,7 +106,10 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
               <dd>{lot.enrolledCount}</dd>
               <dt>{t('lot.extensionCount')}</dt>
               <dd data-testid="extension-count">{lot.extensionCount}</dd>
-              <dt>{t('lot.endsAt')}</dt>
+              <dt>
+                {t('lot.endsAt')}
+                {beijing}
+              </dt>
               <dd data-testid="ends-at">{formatDateTime(lot.endsAt, lang, true)}</dd>
             </dl>
             {live.lastExtension && !ended && (
@@ -137,7 +143,7 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
               onAccepted={live.applyOwnBid}
             />
           )}
-          <BidRecord bids={live.bids} myCode={myCode} />
+          <BidRecord lotId={lot.id} total={lot.seq} bids={live.bids} myCode={myCode} />
         </div>
 
         <div className="lot-details">
@@ -174,9 +180,15 @@ function LotDetail({ live, lot }: { live: ReturnType<typeof useLiveLot>; lot: Lo
                   ? t('lot.extensionRuleText', { window: describeDuration(rules.auction.extensionWindowMs, lang), extension: describeDuration(rules.auction.extensionMs, lang) })
                   : '—'}
               </dd>
-              <dt>{t('lot.startsAt')}</dt>
+              <dt>
+                {t('lot.startsAt')}
+                {beijing}
+              </dt>
               <dd>{formatDateTime(lot.startsAt, lang, true)}</dd>
-              <dt>{t('lot.endsAt')}</dt>
+              <dt>
+                {t('lot.endsAt')}
+                {beijing}
+              </dt>
               <dd>{formatDateTime(lot.endsAt, lang, true)}</dd>
               <dt>{t('lot.court')}</dt>
               <dd>{lot.courtName ?? '—'}</dd>

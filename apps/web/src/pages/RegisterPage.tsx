@@ -15,7 +15,8 @@ export default function RegisterPage() {
   const { t } = useI18n();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [error, setError] = useState<string | null>(null);
+  // The error itself, rendered at each render, so a language switch re-words it.
+  const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const onFinish = async (v: Values) => {
     setPending(true);
@@ -25,7 +26,7 @@ export default function RegisterPage() {
       const next = params.get('next');
       void navigate(`/login?registered=1${next ? `&next=${encodeURIComponent(next)}` : ''}`);
     } catch (e) {
-      setError(errorText(t, e));
+      setError(e);
     } finally {
       setPending(false);
     }
@@ -33,7 +34,7 @@ export default function RegisterPage() {
   return (
     <div className="panel" style={{ maxWidth: 420, margin: '24px auto' }}>
       <h1 className="page-title">{t('auth.registerTitle')}</h1>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} role="alert" />}
+      {error !== null && <Alert type="error" showIcon title={errorText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
       <Form layout="vertical" onFinish={(v: Values) => void onFinish(v)} requiredMark={false}>
         <Form.Item label={t('auth.email')} name="email" rules={[{ required: true, message: t('auth.required') }, { type: 'email', message: t('auth.email') }]}>
           <Input type="email" autoComplete="email" />
