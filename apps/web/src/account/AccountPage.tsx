@@ -13,7 +13,7 @@ import { useAuth } from '../auth/auth';
 import { formatYuan } from '../format/money';
 import { formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
-import { errorText } from '../lot/refusals';
+import { errorText, refusalText, type Refusal } from '../i18n/refusal';
 
 export default function AccountPage() {
   const { t } = useI18n();
@@ -38,7 +38,8 @@ function IdentitySection() {
   const { t } = useI18n();
   const { me } = useAuth();
   const qc = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  // What was refused, worded at render: a language switch re-words it.
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
   if (!me) return null;
   const submit = async (v: IdentityValues) => {
@@ -48,7 +49,7 @@ function IdentitySection() {
       const updated = await endpoints.verifyIdentity({ realName: v.realName.trim(), idNumber: v.idNumber.trim().toUpperCase(), phone: v.phone.trim() });
       qc.setQueryData(['me', updated.id], updated);
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'RESIDENT_ID_INVALID' ? t('identity.badIdNumber') : errorText(t, e));
+      setError(e instanceof ApiError && e.code === 'RESIDENT_ID_INVALID' ? { key: 'identity.badIdNumber' } : { error: e });
     } finally {
       setPending(false);
     }
@@ -64,7 +65,7 @@ function IdentitySection() {
       ) : (
         <>
           <p>{t('identity.notVerified')}</p>
-          {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} role="alert" />}
+          {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginBottom: 12 }} role="alert" data-testid="identity-error" />}
           <Form layout="vertical" onFinish={(v: IdentityValues) => void submit(v)} style={{ maxWidth: 420 }} requiredMark={false}>
             <Form.Item label={t('identity.realName')} name="realName" rules={[{ required: true, min: 2, message: t('auth.required') }]}>
               <Input autoComplete="name" />

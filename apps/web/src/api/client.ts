@@ -19,7 +19,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The request never got an answer (offline, server down): the bid may or may not have arrived. */
+/** The request never got an answer (offline, server down): it may or may not have reached the server (a bid: see `refusal.BID_NETWORK`). */
 export class NetworkError extends Error {
   constructor(cause: unknown) {
     super(cause instanceof Error ? cause.message : 'network error');

@@ -18,7 +18,7 @@ import { yuanOrDash } from '../format/money';
 import { formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
 import { knownText } from '../i18n/known';
-import { errorText } from '../lot/refusals';
+import { errorText } from '../i18n/refusal';
 
 /** The agency's queue; `available` is false when the API has no valuation routes (404). */
 export function useValuationQueue(enabled: boolean) {

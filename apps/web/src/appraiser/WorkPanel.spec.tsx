@@ -19,7 +19,7 @@ describe('the work panel', () => {
       { status: 200, body: { id: item.valuationId, reports: [], steps: [] } },
       { status: 422, body: { statusCode: 422, code: 'VALIDITY_TOO_LONG', message: 'too long', details: { article: 'RPR Art. 27 ¶1', condition: 'at_most_one_year' } } },
     );
-    renderWithApp(<WorkPanel item={item} />);
+    const view = renderWithApp(<WorkPanel item={item} />);
     expect(screen.getByText(/提交网络询价报告/)).toBeTruthy();
     fireEvent.change(screen.getByLabelText('询价或评估结果（元）'), { target: { value: '1,000,000' } });
     fireEvent.change(screen.getByLabelText('计算方法'), { target: { value: '市场比较法' } });
@@ -40,6 +40,11 @@ describe('the work panel', () => {
     expect(alert.textContent).toContain('at most one year');
     // Shown at the validity field, not only in a summary.
     expect(alert.closest('.ant-form-item')?.textContent).toContain('有效期至');
+    // Kept as data: a language switch re-words the refusal in place.
+    view.setLang('en');
+    const english = screen.getByText(/Validity may not exceed one year/);
+    expect(english.textContent).toContain('Rule: RPR Art. 27 ¶1');
+    expect(english.closest('.ant-form-item')?.textContent).not.toContain('有效期不得超过一年');
   });
 
   it('checks the form before sending anything', async () => {

@@ -14,27 +14,25 @@ import { formatDateTime } from '../format/time';
 import { yuanOrDash } from '../format/money';
 import { useI18n, type Translate } from '../i18n/i18n';
 import { knownText } from '../i18n/known';
-import { errorText } from '../lot/refusals';
-import { placeRefusal, toCorrectionBody, toReportBody, type CorrectionField, type PlacedRefusal, type ReportField, type ReportValues } from './report-form';
+import { refusalText, type Refusal } from '../i18n/refusal';
+import { placeRefusal, toCorrectionBody, toReportBody, type CorrectionField, type ReportField, type ReportValues } from './report-form';
 
 const REPORT_FIELDS: readonly ReportField[] = ['price', 'method', 'standards', 'validUntil', 'samples'];
 const CORRECTION_FIELDS: readonly CorrectionField[] = ['price', 'validUntil', 'note'];
 
-/** The refusal in plain words, with its article and condition when the API names them. */
-export function refusalLine(t: Translate, error: unknown, placed: PlacedRefusal<string> | null): string {
-  const parts = [errorText(t, error)];
-  if (placed?.article) parts.push(t('appraiser.refusalArticle', { article: placed.article }));
-  if (placed?.condition) parts.push(t('appraiser.refusalCondition', { condition: placed.condition.replace(/_/g, ' ') }));
-  return parts.join(t('common.comma'));
+/** A refusal in plain words, with its article and condition when the API names them (call it while rendering). */
+export function refusalLine(t: Translate, refusal: Refusal): string {
+  return refusalText(t, refusal, { grounds: true });
 }
 
 function workLabel(t: Translate, kind: string): string {
   return knownText(t, 'appraiser.work.', kind);
 }
 
+/** A refusal kept as data with the field it concerns (null: the whole form); worded at render. */
 interface FormErrorState<F extends string> {
   field: F | null;
-  text: string;
+  refusal: Refusal;
 }
 
 export function WorkPanel({ item }: { item: AppraiserWorkItem }) {
@@ -95,13 +93,13 @@ function useInvalidate(valuationId: string) {
 
 function fieldProps<F extends string>(field: F, local: Partial<Record<F, 'required' | 'invalid'>>, refusal: FormErrorState<F> | null, t: Translate) {
   const localError = local[field];
-  const text = localError ? t(localError === 'required' ? 'appraiser.fieldRequired' : 'appraiser.fieldInvalid') : refusal?.field === field ? refusal.text : null;
+  const text = localError ? t(localError === 'required' ? 'appraiser.fieldRequired' : 'appraiser.fieldInvalid') : refusal?.field === field ? refusalLine(t, refusal.refusal) : null;
   return text ? { validateStatus: 'error' as const, help: <span role="alert">{text}</span> } : {};
 }
 
-function FormRefusal({ text, testId }: { text: string | null; testId: string }): ReactNode {
-  if (!text) return null;
-  return <Alert type="error" showIcon role="alert" title={text} data-testid={testId} style={{ marginBottom: 12 }} />;
+function FormRefusal({ refusal, testId }: { refusal: Refusal; testId: string }): ReactNode {
+  const { t } = useI18n();
+  return <Alert type="error" showIcon role="alert" title={refusalLine(t, refusal)} data-testid={testId} style={{ marginBottom: 12 }} />;
 }
 
 const emptyReport: ReportValues = { price: '', method: '', standards: '', validUntil: '', samples: [{ description: '', price: '', source: '' }] };
@@ -132,8 +130,7 @@ function ReportForm({ valuationId }: { valuationId: string }) {
       setValues(emptyReport);
       invalidate();
     } catch (error) {
-      const placed = placeRefusal(error, REPORT_FIELDS);
-      setRefusal({ field: placed?.field ?? null, text: refusalLine(t, error, placed) });
+      setRefusal({ field: placeRefusal(error, REPORT_FIELDS)?.field ?? null, refusal: { error } });
     } finally {
       setPending(false);
     }
@@ -142,7 +139,7 @@ function ReportForm({ valuationId }: { valuationId: string }) {
   return (
     <Form layout="vertical" onFinish={() => void submit()} data-testid="report-form" aria-labelledby={`report-title-${valuationId}`}>
       <h3 id={`report-title-${valuationId}`}>{t('appraiser.submitReport')}</h3>
-      {refusal && refusal.field === null && <FormRefusal text={refusal.text} testId="report-refusal" />}
+      {refusal && refusal.field === null && <FormRefusal refusal={refusal.refusal} testId="report-refusal" />}
       {done && <Alert type="success" showIcon role="status" title={t('appraiser.reportSubmitted')} data-testid="report-submitted" style={{ marginBottom: 12 }} />}
       <Form.Item label={t('appraiser.reportPrice')} htmlFor={`rp-${valuationId}`} required {...p('price')}>
         <Input id={`rp-${valuationId}`} inputMode="decimal" value={values.price} onChange={(e) => set({ price: e.target.value })} suffix={t('common.yuanSuffix')} />
@@ -190,17 +187,18 @@ function ReportForm({ valuationId }: { valuationId: string }) {
 function ExtensionRequest({ valuationId }: { valuationId: string }) {
   const { t } = useI18n();
   const invalidate = useInvalidate(valuationId);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  // The outcome as data (a refusal is worded at render, so a language switch re-words it).
+  const [outcome, setOutcome] = useState<{ ok: true } | { ok: false; refusal: Refusal } | null>(null);
   const [pending, setPending] = useState(false);
   const run = async () => {
     setPending(true);
-    setMessage(null);
+    setOutcome(null);
     try {
       await endpoints.requestExtension(valuationId);
-      setMessage({ ok: true, text: t('appraiser.extensionRequested') });
+      setOutcome({ ok: true });
       invalidate();
     } catch (error) {
-      setMessage({ ok: false, text: refusalLine(t, error, placeRefusal(error, [])) });
+      setOutcome({ ok: false, refusal: { error } });
     } finally {
       setPending(false);
     }
@@ -208,7 +206,16 @@ function ExtensionRequest({ valuationId }: { valuationId: string }) {
   return (
     <div className="panel-row">
       <h3>{t('appraiser.extension')}</h3>
-      {message && <Alert type={message.ok ? 'success' : 'error'} showIcon role={message.ok ? 'status' : 'alert'} title={message.text} data-testid="extension-result" style={{ marginBottom: 12 }} />}
+      {outcome && (
+        <Alert
+          type={outcome.ok ? 'success' : 'error'}
+          showIcon
+          role={outcome.ok ? 'status' : 'alert'}
+          title={outcome.ok ? t('appraiser.extensionRequested') : refusalLine(t, outcome.refusal)}
+          data-testid="extension-result"
+          style={{ marginBottom: 12 }}
+        />
+      )}
       <Button onClick={() => void run()} loading={pending} data-testid="extension-request">
         {t('appraiser.requestExtension')}
       </Button>
@@ -239,8 +246,7 @@ function CorrectionForm({ valuationId }: { valuationId: string }) {
       setDone(true);
       invalidate();
     } catch (error) {
-      const placed = placeRefusal(error, CORRECTION_FIELDS);
-      setRefusal({ field: placed?.field ?? null, text: refusalLine(t, error, placed) });
+      setRefusal({ field: placeRefusal(error, CORRECTION_FIELDS)?.field ?? null, refusal: { error } });
     } finally {
       setPending(false);
     }
@@ -249,7 +255,7 @@ function CorrectionForm({ valuationId }: { valuationId: string }) {
   return (
     <Form layout="vertical" onFinish={() => void submit()} data-testid="correction-form" aria-labelledby={`corr-title-${valuationId}`}>
       <h3 id={`corr-title-${valuationId}`}>{t('appraiser.correction')}</h3>
-      {refusal && refusal.field === null && <FormRefusal text={refusal.text} testId="correction-refusal" />}
+      {refusal && refusal.field === null && <FormRefusal refusal={refusal.refusal} testId="correction-refusal" />}
       {done && <Alert type="success" showIcon role="status" title={t('appraiser.correctionSubmitted')} style={{ marginBottom: 12 }} />}
       <Form.Item label={t('appraiser.correctedPrice')} htmlFor={`cp-${valuationId}`} {...p('price')}>
         <Input id={`cp-${valuationId}`} inputMode="decimal" value={values.price} onChange={(e) => setValues({ ...values, price: e.target.value })} suffix={t('common.yuanSuffix')} />
@@ -271,13 +277,13 @@ function ExplanationForm({ valuationId, objectionId }: { valuationId: string; ob
   const { t } = useI18n();
   const invalidate = useInvalidate(valuationId);
   const [note, setNote] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Refusal | null>(null);
   const [done, setDone] = useState(false);
   const [pending, setPending] = useState(false);
   const submit = async () => {
     setError(null);
     if (note.trim().length < 2) {
-      setError(t('appraiser.fieldRequired'));
+      setError({ key: 'appraiser.fieldRequired' });
       return;
     }
     setPending(true);
@@ -286,7 +292,7 @@ function ExplanationForm({ valuationId, objectionId }: { valuationId: string; ob
       setDone(true);
       invalidate();
     } catch (e) {
-      setError(refusalLine(t, e, placeRefusal(e, ['note'])));
+      setError({ error: e });
     } finally {
       setPending(false);
     }
@@ -295,7 +301,7 @@ function ExplanationForm({ valuationId, objectionId }: { valuationId: string; ob
     <Form layout="vertical" onFinish={() => void submit()} aria-labelledby={`expl-${objectionId}`}>
       <h3 id={`expl-${objectionId}`}>{t('appraiser.explanation')}</h3>
       {done && <Alert type="success" showIcon role="status" title={t('appraiser.explanationSubmitted')} style={{ marginBottom: 12 }} />}
-      <Form.Item label={t('appraiser.note')} htmlFor={`en-${objectionId}`} required {...(error ? { validateStatus: 'error' as const, help: <span role="alert">{error}</span> } : {})}>
+      <Form.Item label={t('appraiser.note')} htmlFor={`en-${objectionId}`} required {...(error ? { validateStatus: 'error' as const, help: <span role="alert">{refusalLine(t, error)}</span> } : {})}>
         <Input.TextArea id={`en-${objectionId}`} rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={pending}>
@@ -308,7 +314,7 @@ function ExplanationForm({ valuationId, objectionId }: { valuationId: string; ob
 function ReportItem({ valuationId, report }: { valuationId: string; report: ValuationReportView }) {
   const { t, lang } = useI18n();
   const invalidate = useInvalidate(valuationId);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
   const inputId = `file-${report.id}`;
   const upload = async (file: File | undefined) => {
@@ -319,7 +325,7 @@ function ReportItem({ valuationId, report }: { valuationId: string; report: Valu
       await endpoints.uploadReportFile(valuationId, report.id, file);
       invalidate();
     } catch (e) {
-      setError(refusalLine(t, e, placeRefusal(e, [])));
+      setError({ error: e });
     } finally {
       setPending(false);
     }
@@ -341,7 +347,7 @@ function ReportItem({ valuationId, report }: { valuationId: string; report: Valu
         <input id={inputId} type="file" accept="application/pdf,image/jpeg,image/png,image/webp" disabled={pending} onChange={(e) => void upload(e.target.files?.[0])} />
         {error && (
           <p role="alert" className="field-error">
-            {error}
+            {refusalLine(t, error)}
           </p>
         )}
       </div>

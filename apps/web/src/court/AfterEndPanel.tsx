@@ -13,29 +13,21 @@ import { ApiError } from '../api/client';
 import { endpoints, type CourtLotView } from '../api/endpoints';
 import { formatYuan } from '../format/money';
 import { formatDateTime } from '../format/time';
-import { useI18n, type Translate } from '../i18n/i18n';
+import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { knownText } from '../i18n/known';
-import { errorText } from '../lot/refusals';
+import { errorText, refusalText, type Message, type Refusal } from '../i18n/refusal';
 import { availableAfterEnd, DISPOSITION_PATHS, toDefaultBody, toDispositionBody, toPriorityBody, toRulingBody, toSetAsideBody } from './after-end';
 
 const ENDED = ['sold', 'unsold', 'defaulted', 'transferred', 'set_aside'];
 const BEFORE_BIDDING = ['draft', 'announced'];
 
-function refusal(t: Translate, error: unknown): string {
-  const parts = [errorText(t, error)];
-  if (error instanceof ApiError && error.details) {
-    const d = error.details as Record<string, unknown>;
-    if (typeof d.article === 'string') parts.push(t('appraiser.refusalArticle', { article: d.article }));
-    if (typeof d.condition === 'string') parts.push(t('appraiser.refusalCondition', { condition: d.condition.replace(/_/g, ' ') }));
-  }
-  return parts.join(t('common.comma'));
-}
-
-function Err({ text, id }: { text: string | null; id: string }): ReactNode {
-  return text ? (
+/** An act's refusal, worded at render (with the article and the failed condition the API names). */
+function Err({ refusal, id }: { refusal: Refusal | null; id: string }): ReactNode {
+  const { t } = useI18n();
+  return refusal ? (
     <p id={id} role="alert" className="field-error" data-testid="after-end-error">
-      {text}
+      {refusalText(t, refusal, { grounds: true })}
     </p>
   ) : null;
 }
@@ -138,8 +130,8 @@ function Ended({ lot }: { lot: CourtLotView }) {
 
 function useAct(lotId: string) {
   const qc = useQueryClient();
-  const { t } = useI18n();
-  const [error, setError] = useState<string | null>(null);
+  // What was refused, as data: `Err` words it at render, so a language switch re-words it.
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
   const run = async (fn: () => Promise<unknown>) => {
     setError(null);
@@ -151,7 +143,7 @@ function useAct(lotId: string) {
       void qc.invalidateQueries({ queryKey: ['court-lots'] });
       return out;
     } catch (e) {
-      setError(refusal(t, e));
+      setError({ error: e });
       return undefined;
     } finally {
       setPending(false);
@@ -160,8 +152,8 @@ function useAct(lotId: string) {
   return { error, setError, pending, run };
 }
 
-function localError(t: Translate, error: 'required' | 'invalid'): string {
-  return t(error === 'required' ? 'appraiser.fieldRequired' : 'appraiser.fieldInvalid');
+function localError(error: 'required' | 'invalid'): Message {
+  return { key: error === 'required' ? 'appraiser.fieldRequired' : 'appraiser.fieldInvalid' };
 }
 
 function RulingForm({ lotId }: { lotId: string }) {
@@ -170,7 +162,7 @@ function RulingForm({ lotId }: { lotId: string }) {
   const act = useAct(lotId);
   const submit = () => {
     const m = toRulingBody(date);
-    if (!m.ok) return act.setError(localError(t, m.error));
+    if (!m.ok) return act.setError(localError(m.error));
     void act.run(() => endpoints.recordRuling(lotId, m.body.rulingDate));
   };
   return (
@@ -183,7 +175,7 @@ function RulingForm({ lotId }: { lotId: string }) {
           {t('court.recordRuling')}
         </Button>
       </Space>
-      <Err text={act.error} id="ruling-error" />
+      <Err refusal={act.error} id="ruling-error" />
     </form>
   );
 }
@@ -195,7 +187,7 @@ function DefaultForm({ lotId }: { lotId: string }) {
   const act = useAct(lotId);
   const submit = () => {
     const m = toDefaultBody(reason, costs);
-    if (!m.ok) return act.setError(localError(t, m.error));
+    if (!m.ok) return act.setError(localError(m.error));
     void act.run(() => endpoints.declareDefault(lotId, m.body));
   };
   return (
@@ -208,7 +200,7 @@ function DefaultForm({ lotId }: { lotId: string }) {
       <Button danger htmlType="submit" loading={act.pending}>
         {t('court.declareDefault')}
       </Button>
-      <Err text={act.error} id="default-error" />
+      <Err refusal={act.error} id="default-error" />
     </form>
   );
 }
@@ -220,7 +212,7 @@ function SetAsideForm({ lotId }: { lotId: string }) {
   const act = useAct(lotId);
   const submit = () => {
     const m = toSetAsideBody(ground, reason);
-    if (!m.ok) return act.setError(localError(t, m.error));
+    if (!m.ok) return act.setError(localError(m.error));
     void act.run(() => endpoints.setAside(lotId, m.body));
   };
   return (
@@ -240,7 +232,7 @@ function SetAsideForm({ lotId }: { lotId: string }) {
       <Button danger htmlType="submit" loading={act.pending}>
         {t('court.setAside')}
       </Button>
-      <Err text={act.error} id="set-aside-error" />
+      <Err refusal={act.error} id="set-aside-error" />
     </form>
   );
 }
@@ -259,7 +251,7 @@ function Relist({ lotId }: { lotId: string }) {
       <Button onClick={() => void go()} loading={act.pending} data-testid="relist">
         {t('court.relist')}
       </Button>
-      <Err text={act.error} id="relist-error" />
+      <Err refusal={act.error} id="relist-error" />
     </div>
   );
 }
@@ -272,7 +264,7 @@ function DispositionForm({ lotId }: { lotId: string }) {
   const act = useAct(lotId);
   const submit = async () => {
     const m = toDispositionBody(path, note);
-    if (!m.ok) return act.setError(localError(t, m.error));
+    if (!m.ok) return act.setError(localError(m.error));
     const out = await act.run(() => endpoints.disposeLot(lotId, m.body));
     if (out !== undefined) setDone(true);
   };
@@ -294,7 +286,7 @@ function DispositionForm({ lotId }: { lotId: string }) {
         {t('court.disposition')}
       </Button>
       {done && <p role="status">{t('court.dispositionDone')}</p>}
-      <Err text={act.error} id="disposition-error" />
+      <Err refusal={act.error} id="disposition-error" />
     </form>
   );
 }
@@ -325,7 +317,7 @@ function PriorityClaimRow({ lotId, claim }: { lotId: string; claim: { enrolmentI
   const inputId = `rank-${claim.enrolmentId}`;
   const submit = async () => {
     const m = toPriorityBody(claim.enrolmentId, rank);
-    if (!m.ok) return act.setError(localError(t, m.error));
+    if (!m.ok) return act.setError(localError(m.error));
     await act.run(() => endpoints.confirmPriority(lotId, m.body));
     void qc.invalidateQueries({ queryKey: ['priority-claims', lotId] });
   };
@@ -340,7 +332,7 @@ function PriorityClaimRow({ lotId, claim }: { lotId: string; claim: { enrolmentI
         <Button htmlType="submit" loading={act.pending}>
           {t('court.confirmPriority')}
         </Button>
-        <Err text={act.error} id={`${inputId}-error`} />
+        <Err refusal={act.error} id={`${inputId}-error`} />
       </form>
     </li>
   );

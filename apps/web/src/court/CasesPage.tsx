@@ -5,7 +5,7 @@ import { Alert, Button, Checkbox, Form, Input, Select, Spin } from 'antd';
 import { endpoints, type CaseInput } from '../api/endpoints';
 import { formatYuan, yuanToFen } from '../format/money';
 import { useI18n } from '../i18n/i18n';
-import { errorText } from '../lot/refusals';
+import { refusalText, type Refusal } from '../i18n/refusal';
 import { parseFieldName } from './violations';
 
 const ROLES = ['applicant', 'respondent', 'interested'] as const;
@@ -23,7 +23,8 @@ export default function CasesPage() {
   const qc = useQueryClient();
   const cases = useQuery({ queryKey: ['cases'], queryFn: endpoints.cases });
   const [form] = Form.useForm();
-  const [error, setError] = useState<string | null>(null);
+  // What was refused, worded at render: a language switch re-words it.
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
 
   const submit = async (v: CaseValues) => {
@@ -44,7 +45,7 @@ export default function CasesPage() {
     } catch (e) {
       const fields = e instanceof Error && 'details' in e ? (e as { details?: { fields?: { field: string; rules: Record<string, string> }[]; field?: string } }).details : undefined;
       if (fields?.fields) form.setFields(fields.fields.map((f) => ({ name: parseFieldName(f.field), errors: Object.values(f.rules) })));
-      setError(errorText(t, e));
+      setError({ error: e });
     } finally {
       setPending(false);
     }
@@ -90,7 +91,7 @@ export default function CasesPage() {
       </section>
       <section aria-labelledby="new-case-title" className="panel">
         <h2 id="new-case-title">{t('court.newCase')}</h2>
-        {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 12 }} />}
+        {error && <Alert type="error" showIcon title={refusalText(t, error)} role="alert" style={{ marginBottom: 12 }} data-testid="case-error" />}
         <Form
           form={form}
           layout="vertical"

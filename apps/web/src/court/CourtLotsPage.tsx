@@ -8,7 +8,7 @@ import { useI18n } from '../i18n/i18n';
 import { useServerNow } from '../live/clock';
 import { LotStatusBadge, RoundBadge } from '../lot/badges';
 import { lotPhase } from '../lot/phase';
-import { errorText } from '../lot/refusals';
+import { errorText } from '../i18n/refusal';
 import { LotActions } from './LotActions';
 
 /** The court's lots, drafts included. */

@@ -6,7 +6,7 @@ import type { LotView } from '@fapai/contracts';
 import { endpoints } from '../api/endpoints';
 import { beijingInputToIso } from '../format/time';
 import { useI18n } from '../i18n/i18n';
-import { errorText } from '../lot/refusals';
+import { refusalText, type Refusal } from '../i18n/refusal';
 
 type Action = 'suspend' | 'postpone' | 'resume' | 'withdraw';
 
@@ -32,7 +32,8 @@ export function LotActions({ lot }: { lot: Pick<LotView, 'id' | 'status' | 'titl
   const [reason, setReason] = useState('');
   const [startsAt, setStartsAt] = useState('');
   const [endsAt, setEndsAt] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  // What was refused, worded at render: a language switch re-words it.
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
   const actions = availableActions(lot.status);
   if (actions.length === 0) return null;
@@ -52,7 +53,7 @@ export function LotActions({ lot }: { lot: Pick<LotView, 'id' | 'status' | 'titl
       setAction(null);
       setReason('');
     } catch (e) {
-      setError(errorText(t, e));
+      setError({ error: e });
     } finally {
       setPending(false);
     }
@@ -62,7 +63,15 @@ export function LotActions({ lot }: { lot: Pick<LotView, 'id' | 'status' | 'titl
     <>
       <Space wrap>
         {actions.map((a) => (
-          <Button key={a} danger={a === 'withdraw'} onClick={() => setAction(a)}>
+          <Button
+            key={a}
+            danger={a === 'withdraw'}
+            onClick={() => {
+              // A refusal of an earlier attempt does not concern the act chosen now.
+              setError(null);
+              setAction(a);
+            }}
+          >
             {t(`court.${a}`)}
             {/* The lot's name completes the button's accessible name in a table of several lots. */}
             <span className="visually-hidden">{t('common.colon')}{lot.title}</span>
@@ -92,7 +101,7 @@ export function LotActions({ lot }: { lot: Pick<LotView, 'id' | 'status' | 'titl
             <Input.TextArea id="action-reason" value={reason} onChange={(e) => setReason(e.target.value)} autoSize={{ minRows: 3 }} />
           </>
         )}
-        {error && <Alert type="error" showIcon title={error} style={{ marginTop: 12 }} role="alert" />}
+        {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginTop: 12 }} role="alert" data-testid="lot-action-error" />}
       </Modal>
     </>
   );

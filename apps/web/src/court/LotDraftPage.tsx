@@ -3,7 +3,7 @@
  * each statutory violation next to its field (and in a summary with links to the fields), so the clerk
  * sees what the law requires where it has to be fixed.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Select, Space, Spin } from 'antd';
 import { useLocation, useNavigate, useParams } from 'react-router-dom';
@@ -12,8 +12,9 @@ import { ApiError } from '../api/client';
 import { endpoints, type CourtLotView } from '../api/endpoints';
 import { formatYuan, yuanToFen } from '../format/money';
 import { useI18n, type Translate } from '../i18n/i18n';
-import { zh, type MessageKey } from '../i18n/messages';
-import { errorText } from '../lot/refusals';
+import { translate, zh, type Lang, type MessageKey } from '../i18n/messages';
+import { useFieldErrorsInLanguage } from '../i18n/field-errors';
+import { errorText, refusalText, type Message, type Refusal } from '../i18n/refusal';
 import { DISCLOSURE_KEYS, fromLot, toDraftInput, type DraftValues } from './draft-form';
 import { LotActions } from './LotActions';
 import { AfterEndPanel } from './AfterEndPanel';
@@ -41,13 +42,17 @@ export function describeViolation(t: Translate, v: PublicationViolationView): st
   return `${text} — ${v.article}`;
 }
 
+/** The form's notice, as data: worded at render, so a language switch re-words it. */
+type Notice = { type: 'success'; message: Message } | { type: 'error'; refusal: Refusal };
+
 export default function LotDraftPage() {
+  const { t } = useI18n();
   const { id } = useParams();
   // A new draft keeps its form (and any refusals shown) when its URL becomes /court/lots/:id after the first save.
   const draftKey = (useLocation().state as { draftKey?: string } | null)?.draftKey;
   const lot = useQuery({ queryKey: ['court-lot', id], queryFn: () => endpoints.courtLot(id!), enabled: id !== undefined });
   if (id && lot.isLoading) return <Spin className="page-spin" />;
-  if (id && lot.error) return <Alert type="error" title={String(lot.error)} />;
+  if (id && lot.error) return <Alert type="error" title={errorText(t, lot.error)} />;
   return <DraftForm key={draftKey ?? id ?? 'new'} lot={lot.data ?? null} />;
 }
 
@@ -58,8 +63,11 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
   const [form] = Form.useForm();
   const cases = useQuery({ queryKey: ['cases'], queryFn: endpoints.cases });
   const [saving, setSaving] = useState<'save' | 'publish' | null>(null);
-  const [notice, setNotice] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const [refused, setRefused] = useState<PlacedViolation[]>([]);
+  // The violations shown at their fields, re-worded there when the language changes.
+  const violationErrorsIn = useCallback((lang: Lang) => errorsByPath(refused, (v) => describeViolation((key, vars) => translate(lang, key, vars), v)), [refused]);
+  useFieldErrorsInLanguage(form, refused.length > 0 ? violationErrorsIn : null);
   const editable = lot === null || lot.status === 'draft';
   const summaryId = useId();
 
@@ -99,14 +107,14 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
       const placed = placeViolations(e.details.violations);
       setRefused(placed);
       form.setFields(errorsByPath(placed, (v) => describeViolation(t, v)));
-      setNotice({ type: 'error', text: t('court.publishRefused', { n: placed.length }) });
+      setNotice({ type: 'error', refusal: { key: 'court.publishRefused', vars: { n: placed.length } } });
       setTimeout(() => document.getElementById(summaryId)?.focus(), 0);
       return;
     }
     if (e instanceof ApiError && e.details?.fields) {
       form.setFields(e.details.fields.map((f) => ({ name: parseFieldName(f.field), errors: Object.values(f.rules) })));
     }
-    setNotice({ type: 'error', text: errorText(t, e) });
+    setNotice({ type: 'error', refusal: { error: e } });
   };
 
   const onSave = async () => {
@@ -119,7 +127,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
     setSaving('save');
     const saved = await save();
     setSaving(null);
-    if (saved) setNotice({ type: 'success', text: t('court.saved') });
+    if (saved) setNotice({ type: 'success', message: { key: 'court.saved' } });
   };
 
   const onPublish = async () => {
@@ -136,7 +144,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
         const published = await endpoints.publishLot(saved.id);
         qc.setQueryData(['court-lot', published.id], published);
         void qc.invalidateQueries({ queryKey: ['court-lots'] });
-        setNotice({ type: 'success', text: t('court.published') });
+        setNotice({ type: 'success', message: { key: 'court.published' } });
       } catch (e) {
         showApiError(e);
       }
@@ -172,7 +180,16 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
       )}
       {lot && lot.status !== 'draft' && <LotActions lot={lot} />}
       {lot && <AfterEndPanel lot={lot} />}
-      {notice && <Alert type={notice.type} showIcon title={notice.text} style={{ marginBottom: 12 }} role={notice.type === 'error' ? 'alert' : 'status'} data-testid="draft-notice" />}
+      {notice && (
+        <Alert
+          type={notice.type}
+          showIcon
+          title={notice.type === 'error' ? refusalText(t, notice.refusal) : t(notice.message.key, notice.message.vars)}
+          style={{ marginBottom: 12 }}
+          role={notice.type === 'error' ? 'alert' : 'status'}
+          data-testid="draft-notice"
+        />
+      )}
       {refused.length > 0 && (
         <section className="panel" tabIndex={-1} id={summaryId} aria-label={t('court.publishRefused', { n: refused.length })} data-testid="violations">
           <ol>
@@ -330,7 +347,8 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
 function LotFiles({ lot, editable }: { lot: CourtLotView | null; editable: boolean }) {
   const { t } = useI18n();
   const qc = useQueryClient();
-  const [message, setMessage] = useState<string | null>(null);
+  // The outcome of the last upload as data, worded at render.
+  const [upload, setUpload] = useState<{ done: string } | { refused: Refusal } | null>(null);
   const id = useId();
   if (!lot) {
     return (
@@ -340,15 +358,15 @@ function LotFiles({ lot, editable }: { lot: CourtLotView | null; editable: boole
       </section>
     );
   }
-  const upload = async (kind: 'photo' | 'document', files: FileList | null) => {
+  const send = async (kind: 'photo' | 'document', files: FileList | null) => {
     const file = files?.[0];
     if (!file) return;
     try {
       const saved = await endpoints.uploadLotFile(lot.id, kind, file);
       qc.setQueryData(['court-lot', lot.id], saved);
-      setMessage(t('court.upload.done', { name: file.name }));
+      setUpload({ done: file.name });
     } catch (e) {
-      setMessage(errorText(t, e));
+      setUpload({ refused: { error: e } });
     }
   };
   return (
@@ -370,15 +388,15 @@ function LotFiles({ lot, editable }: { lot: CourtLotView | null; editable: boole
         <div className="form-grid">
           <div>
             <label htmlFor={`${id}-photo`}>{t('court.upload.photo')}</label>
-            <input id={`${id}-photo`} type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => void upload('photo', e.target.files)} />
+            <input id={`${id}-photo`} type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => void send('photo', e.target.files)} />
           </div>
           <div>
             <label htmlFor={`${id}-doc`}>{t('court.upload.document')}</label>
-            <input id={`${id}-doc`} type="file" accept="application/pdf,image/*" onChange={(e) => void upload('document', e.target.files)} />
+            <input id={`${id}-doc`} type="file" accept="application/pdf,image/*" onChange={(e) => void send('document', e.target.files)} />
           </div>
         </div>
       )}
-      {message && <p role="status">{message}</p>}
+      {upload && <p role="status">{'done' in upload ? t('court.upload.done', { name: upload.done }) : refusalText(t, upload.refused)}</p>}
     </section>
   );
 }

@@ -11,9 +11,8 @@ import { endpoints } from '../api/endpoints';
 import { useAnnounce } from '../app/Announcer';
 import { formatYuan, toChineseCapital, fenToYuanInput } from '../format/money';
 import { useI18n } from '../i18n/i18n';
-import type { MessageKey } from '../i18n/messages';
 import { bidContext, checkAmount, incrementsAbove, minimumBid, needsJumpConfirmation, parseBidAmount, quickAmounts, reconcileAmount, stepAmount } from './bid-logic';
-import { refusalText } from './refusals';
+import { errorText, refusalText, type Refusal } from '../i18n/refusal';
 
 export interface BidPanelProps {
   lot: LotView;
@@ -25,8 +24,8 @@ export interface BidPanelProps {
   onAccepted(res: PlaceBidResponse): void;
 }
 
-/** A refusal kept as what it is (a message key or the API's error), rendered in the current language. */
-type Refusal = { key: MessageKey } | { error: unknown };
+/** A bid's refusals say whether the bid may have arrived (see `RefusalScope`). */
+const BID = { scope: 'bid' } as const;
 
 interface JumpQuestion {
   amount: number;
@@ -103,7 +102,7 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
       }
       if (e instanceof ApiError && e.code === 'BID_TOO_LOW' && typeof e.details?.minimum === 'number') choose(e.details.minimum);
       setError({ error: e });
-      announce(refusalText(t, e));
+      announce(errorText(t, e, BID));
     } finally {
       setPending(false);
     }
@@ -127,7 +126,8 @@ export function BidPanel({ lot, enrolment, leaderIsPriority, jumpConfirmIncremen
   const inputId = `${ids}-amount`;
   const helpId = `${ids}-help`;
   const invalidId = `${ids}-invalid`;
-  const errorMessage = error === null ? null : 'key' in error ? t(error.key) : refusalText(t, error.error);
+  // Worded here, at render, from what was refused: a language switch re-words it.
+  const errorMessage = error === null ? null : refusalText(t, error, BID);
   return (
     <section className="panel" aria-labelledby={`${ids}-title`} data-testid="bid-panel">
       <h2 id={`${ids}-title`}>{t('bid.title')}</h2>

@@ -10,14 +10,14 @@ import { formatYuan } from '../format/money';
 import { formatClock } from '../format/time';
 import { useI18n } from '../i18n/i18n';
 import { olderPage, OLDER_PAGE_SIZE, unionBids } from './bid-record';
-import { errorText } from './refusals';
+import { refusalText, type Refusal } from '../i18n/refusal';
 
 export function BidRecord({ lotId, total, bids, myCode }: { lotId: string; total: number; bids: BidView[]; myCode: string | null }) {
   const { t, lang } = useI18n();
   const [older, setOlder] = useState<BidView[]>([]);
   const [loading, setLoading] = useState(false);
   // The error itself, not its text, so it re-renders in the reader's language after a switch.
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<Refusal | null>(null);
   const shown = older.length === 0 ? bids : unionBids(bids, older);
   const page = olderPage(total, shown.at(-1)?.seq ?? null);
 
@@ -29,7 +29,7 @@ export function BidRecord({ lotId, total, bids, myCode }: { lotId: string; total
       // Keep what is shown now as well: the live window drops its oldest bids as new ones arrive.
       setOlder((prev) => unionBids(prev, shown, res.items));
     } catch (e) {
-      setError(e);
+      setError({ error: e });
     } finally {
       setLoading(false);
     }
@@ -72,9 +72,9 @@ export function BidRecord({ lotId, total, bids, myCode }: { lotId: string; total
           </table>
         </div>
       )}
-      {error !== null && (
+      {error && (
         <p className="field-error" role="alert">
-          {errorText(t, error)}
+          {refusalText(t, error)}
         </p>
       )}
       {page !== null && (

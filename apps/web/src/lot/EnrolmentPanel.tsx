@@ -17,7 +17,7 @@ import { depositMode, enrolmentKey, useEnrol, usePaymentsConfig } from './enrolm
 import type { StripeDepositProps } from './StripeDeposit';
 
 const LazyStripeDeposit = lazy(() => import('./StripeDeposit'));
-import { errorText } from './refusals';
+import { errorText } from '../i18n/refusal';
 import { TestCardChoice } from './TestCardChoice';
 
 export function EnrolmentPanel({

@@ -15,6 +15,7 @@ import type { Stripe } from '@stripe/stripe-js';
 import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
 import { formatYuan } from '../format/money';
 import { useI18n } from '../i18n/i18n';
+import { stripeErrorText, type StripeErrorData } from '../i18n/refusal';
 
 export interface StripeBalanceProps {
   publishableKey: string;
@@ -42,8 +43,9 @@ export default function StripeBalance({ publishableKey, clientSecret, amount, ne
 }
 
 /** Shared by both forms: one submit in flight, its error in words, and "waiting for confirmation" once done. */
-function useSubmit(onConfirmed: () => void, run: () => Promise<{ error?: { message?: string } } | null>) {
-  const [error, setError] = useState<string | null>(null);
+function useSubmit(onConfirmed: () => void, run: () => Promise<{ error?: StripeErrorData } | null>) {
+  // Stripe's error as data, worded at render (see `stripeErrorText`).
+  const [error, setError] = useState<StripeErrorData | null>(null);
   const [pending, setPending] = useState(false);
   const [done, setDone] = useState(false);
   const submit = async () => {
@@ -52,7 +54,7 @@ function useSubmit(onConfirmed: () => void, run: () => Promise<{ error?: { messa
     try {
       const result = await run();
       if (!result) return;
-      if (result.error) setError(result.error.message ?? '');
+      if (result.error) setError(result.error);
       else {
         setDone(true);
         onConfirmed();
@@ -64,11 +66,11 @@ function useSubmit(onConfirmed: () => void, run: () => Promise<{ error?: { messa
   return { error, pending, done, submit };
 }
 
-function Outcome({ error, done }: { error: string | null; done: boolean }) {
+function Outcome({ error, done }: { error: StripeErrorData | null; done: boolean }) {
   const { t } = useI18n();
   return (
     <>
-      {error !== null && <Alert type="error" showIcon role="alert" title={error || t('refusal.BALANCE_DECLINED')} style={{ marginTop: 12 }} data-testid="stripe-error" />}
+      {error !== null && <Alert type="error" showIcon role="alert" title={stripeErrorText(t, error, { declined: 'refusal.BALANCE_DECLINED', fallback: 'refusal.BALANCE_DECLINED' })} style={{ marginTop: 12 }} data-testid="stripe-error" />}
       {done && <Alert type="info" showIcon role="status" title={t('settlement.confirming')} style={{ marginTop: 12 }} />}
     </>
   );

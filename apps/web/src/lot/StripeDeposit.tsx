@@ -10,6 +10,7 @@ import { Alert, Button } from 'antd';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js';
 import { useI18n } from '../i18n/i18n';
+import { stripeErrorText, type StripeErrorData } from '../i18n/refusal';
 
 export interface StripeDepositProps {
   publishableKey: string;
@@ -33,7 +34,8 @@ function PayForm({ onConfirmed }: { onConfirmed: () => void }) {
   const { t } = useI18n();
   const stripe = useStripe();
   const elements = useElements();
-  const [error, setError] = useState<string | null>(null);
+  // Stripe's error as data, worded at render (see `stripeErrorText`).
+  const [error, setError] = useState<StripeErrorData | null>(null);
   const [pending, setPending] = useState(false);
   const [done, setDone] = useState(false);
   const submit = async () => {
@@ -42,7 +44,7 @@ function PayForm({ onConfirmed }: { onConfirmed: () => void }) {
     setPending(true);
     try {
       const result = await stripe.confirmPayment({ elements, redirect: 'if_required', confirmParams: { return_url: window.location.href } });
-      if (result.error) setError(result.error.message ?? t('enrol.failed'));
+      if (result.error) setError(result.error);
       else {
         setDone(true);
         onConfirmed();
@@ -54,7 +56,7 @@ function PayForm({ onConfirmed }: { onConfirmed: () => void }) {
   return (
     <form onSubmit={(e) => (e.preventDefault(), void submit())}>
       <PaymentElement />
-      {error && <Alert type="error" showIcon role="alert" title={error} style={{ marginTop: 12 }} data-testid="stripe-error" />}
+      {error && <Alert type="error" showIcon role="alert" title={stripeErrorText(t, error, { declined: 'refusal.DEPOSIT_DECLINED', fallback: 'enrol.failed' })} style={{ marginTop: 12 }} data-testid="stripe-error" />}
       {done && <Alert type="info" showIcon role="status" title={t('deposit.status.awaiting_payment')} style={{ marginTop: 12 }} />}
       <Button type="primary" htmlType="submit" block loading={pending} disabled={!stripe || !elements || done} style={{ marginTop: 12 }} data-testid="stripe-pay">
         {t('enrol.pay')}

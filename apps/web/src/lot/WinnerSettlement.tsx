@@ -18,7 +18,7 @@ import { formatYuan } from '../format/money';
 import { formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
 import { depositMode, usePaymentsConfig } from './enrolment';
-import { errorText } from './refusals';
+import { errorText } from '../i18n/refusal';
 import { TestCardChoice } from './TestCardChoice';
 import type { StripeBalanceProps } from './StripeBalance';
 

@@ -10,6 +10,7 @@ import { endpoints, type LotSearch } from '../api/endpoints';
 import { useCourts } from '../api/queries';
 import { fenToYuanInput, yuanToFen } from '../format/money';
 import { useI18n } from '../i18n/i18n';
+import { errorText } from '../i18n/refusal';
 import type { MessageKey } from '../i18n/messages';
 import { serverClock } from '../live/clock';
 import { LotCard } from '../lot/LotCard';
@@ -75,7 +76,7 @@ export default function CataloguePage() {
           {t('catalogue.results')}
         </h2>
         {lots.isLoading && <Spin className="page-spin" aria-label={t('common.loading')} />}
-        {lots.error && <Alert type="error" showIcon title={t('common.error', { message: String(lots.error) })} />}
+        {lots.error && <Alert type="error" showIcon title={t('common.error', { message: errorText(t, lots.error) })} />}
         {lots.data && (
           <>
             <p className="muted" role="status" data-testid="catalogue-total">

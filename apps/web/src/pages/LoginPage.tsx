@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n/i18n';
-import { errorText } from '../lot/refusals';
+import { refusalText, type Refusal } from '../i18n/refusal';
 
 /** Only same-site paths are followed after login (no open redirect). */
 function safeNext(next: string | null): string | null {
@@ -16,7 +16,7 @@ export default function LoginPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   // The error itself, rendered at each render, so a language switch re-words it.
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
   const registered = params.get('registered') === '1';
 
@@ -31,7 +31,7 @@ export default function LoginPage() {
       else if (me.roles.includes('appraiser')) void navigate('/appraiser');
       else void navigate('/');
     } catch (e) {
-      setError(e);
+      setError({ error: e });
     } finally {
       setPending(false);
     }
@@ -41,7 +41,7 @@ export default function LoginPage() {
     <div className="panel" style={{ maxWidth: 420, margin: '24px auto' }}>
       <h1 className="page-title">{t('auth.loginTitle')}</h1>
       {registered && <Alert type="success" showIcon title={t('auth.registered')} style={{ marginBottom: 16 }} />}
-      {error !== null && <Alert type="error" showIcon title={errorText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
+      {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
       <Form layout="vertical" onFinish={(v: { email: string; password: string }) => void onFinish(v)} requiredMark={false}>
         <Form.Item label={t('auth.email')} name="email" rules={[{ required: true, message: t('auth.required') }]}>
           <Input type="email" autoComplete="username" />

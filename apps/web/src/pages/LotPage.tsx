@@ -11,6 +11,7 @@ import { useAuth } from '../auth/auth';
 import { formatYuan, yuanOrDash } from '../format/money';
 import { describeDuration, formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
+import { errorText } from '../i18n/refusal';
 import { useServerNow } from '../live/clock';
 import { useLiveLot } from '../live/useLiveLot';
 import { LotStatusBadge, RoundBadge } from '../lot/badges';
@@ -39,7 +40,7 @@ function LiveLotPage({ lotId }: { lotId: string }) {
     const notFound = live.error instanceof ApiError && (live.error.status === 404 || live.error.status === 400);
     return (
       <>
-        <h1 className="page-title">{notFound ? t('lot.notFound') : t('common.error', { message: String(live.error) })}</h1>
+        <h1 className="page-title">{notFound ? t('lot.notFound') : t('common.error', { message: errorText(t, live.error) })}</h1>
         <Link to="/">{t('lot.back')}</Link>
       </>
     );

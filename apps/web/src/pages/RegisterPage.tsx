@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { endpoints } from '../api/endpoints';
 import { useI18n } from '../i18n/i18n';
-import { errorText } from '../lot/refusals';
+import { refusalText, type Refusal } from '../i18n/refusal';
 
 interface Values {
   email: string;
@@ -16,7 +16,7 @@ export default function RegisterPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   // The error itself, rendered at each render, so a language switch re-words it.
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<Refusal | null>(null);
   const [pending, setPending] = useState(false);
   const onFinish = async (v: Values) => {
     setPending(true);
@@ -26,7 +26,7 @@ export default function RegisterPage() {
       const next = params.get('next');
       void navigate(`/login?registered=1${next ? `&next=${encodeURIComponent(next)}` : ''}`);
     } catch (e) {
-      setError(e);
+      setError({ error: e });
     } finally {
       setPending(false);
     }
@@ -34,7 +34,7 @@ export default function RegisterPage() {
   return (
     <div className="panel" style={{ maxWidth: 420, margin: '24px auto' }}>
       <h1 className="page-title">{t('auth.registerTitle')}</h1>
-      {error !== null && <Alert type="error" showIcon title={errorText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
+      {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
       <Form layout="vertical" onFinish={(v: Values) => void onFinish(v)} requiredMark={false}>
         <Form.Item label={t('auth.email')} name="email" rules={[{ required: true, message: t('auth.required') }, { type: 'email', message: t('auth.email') }]}>
           <Input type="email" autoComplete="email" />

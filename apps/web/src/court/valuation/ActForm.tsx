@@ -4,15 +4,17 @@
  * field name, `details.field`, or the article's condition), or next to the button when it concerns the
  * whole act — in plain words with the article and the failed condition, like the lot draft form.
  */
-import { useId, useState, type ReactNode } from 'react';
+import { useCallback, useId, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Form, Input } from 'antd';
 import { ApiError } from '../../api/client';
 import { useI18n, type Translate } from '../../i18n/i18n';
-import { errorText } from '../../lot/refusals';
+import { useFieldErrorsInLanguage } from '../../i18n/field-errors';
+import { translate, type Lang } from '../../i18n/messages';
+import { errorText } from '../../i18n/refusal';
 import { placeRefusal } from '../../appraiser/report-form';
 import type { Mapped, Values } from './forms';
-import { useVt, vzh, type VKey, type VTranslate } from './text';
+import { useVt, vtranslate, vzh, type VKey, type VTranslate } from './text';
 
 export type FieldSpec =
   | { name: string; label: string; kind: 'text' | 'textarea' | 'yuan' | 'datetime'; required?: boolean; hint?: string }
@@ -47,6 +49,15 @@ export function refusalField(error: unknown, fields: readonly string[]): string 
   return placeRefusal(error, fields)?.field ?? null;
 }
 
+/** What the form shows at its fields, as data: its own checks, or the refusal of the API at one field. */
+type Placed = { checks: Record<string, 'required' | 'invalid'> } | { field: string; error: unknown };
+
+function placedErrors(lang: Lang, placed: Placed): { name: string; errors: string[] }[] {
+  const vt: VTranslate = (key, vars) => vtranslate(lang, key, vars);
+  if ('checks' in placed) return Object.entries(placed.checks).map(([name, e]) => ({ name, errors: [vt(e === 'required' ? 'actions.required' : 'actions.invalid')] }));
+  return [{ name: placed.field, errors: [valuationRefusalText(vt, (key, vars) => translate(lang, key, vars), placed.error)] }];
+}
+
 export function useInvalidateValuation(valuationId: string) {
   const qc = useQueryClient();
   return () => {
@@ -79,23 +90,31 @@ export function ActForm<T>({
   hint?: ReactNode;
   children?: ReactNode;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { vt } = useVt();
   const [form] = Form.useForm<Values>();
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const [refusal, setRefusal] = useState<string | null>(null);
+  // The refusal of the whole act as data, worded at render: a language switch re-words it.
+  const [refusal, setRefusal] = useState<{ error: unknown } | null>(null);
+  // What is shown at the fields, re-worded there when the language changes.
+  const [placed, setPlaced] = useState<Placed | null>(null);
+  const placedIn = useCallback((l: Lang) => (placed ? placedErrors(l, placed) : []), [placed]);
+  useFieldErrorsInLanguage(form, placed ? placedIn : null);
   const [pending, setPending] = useState(false);
   const [done, setDone] = useState(false);
   const names = fields.map((f) => f.name);
 
   const submit = async () => {
     setRefusal(null);
+    setPlaced(null);
     setDone(false);
     const values = form.getFieldsValue(true);
     form.setFields(names.map((name) => ({ name, errors: [] })));
     const mapped = toBody(values);
     if (!mapped.ok) {
-      form.setFields(Object.entries(mapped.errors).map(([name, e]) => ({ name, errors: [vt(e === 'required' ? 'actions.required' : 'actions.invalid')] })));
+      const checks: Placed = { checks: mapped.errors };
+      setPlaced(checks);
+      form.setFields(placedErrors(lang, checks));
       return;
     }
     setPending(true);
@@ -105,10 +124,12 @@ export function ActForm<T>({
       form.resetFields();
       onDone?.(out);
     } catch (error) {
-      const text = valuationRefusalText(vt, t, error);
       const field = refusalField(error, names);
-      if (field) form.setFields([{ name: field, errors: [text] }]);
-      else setRefusal(text);
+      if (field) {
+        const at: Placed = { field, error };
+        setPlaced(at);
+        form.setFields(placedErrors(lang, at));
+      } else setRefusal({ error });
     } finally {
       setPending(false);
     }
@@ -125,7 +146,7 @@ export function ActForm<T>({
       <Button type={danger ? 'default' : 'primary'} danger={danger} htmlType="submit" loading={pending} data-testid={`${testId}-submit`}>
         {submitLabel}
       </Button>
-      {refusal && <Alert type="error" showIcon role="alert" title={refusal} data-testid="valuation-refusal" />}
+      {refusal && <Alert type="error" showIcon role="alert" title={valuationRefusalText(vt, t, refusal.error)} data-testid="valuation-refusal" />}
       {done && (
         <p role="status" className="muted" data-testid={`${testId}-done`}>
           {vt('actions.done')}

@@ -12,7 +12,7 @@ import { endpoints, type AgencyView, type CaseView } from '../../api/endpoints';
 import { yuanOrDash } from '../../format/money';
 import { describeDuration, formatDateTime } from '../../format/time';
 import { useI18n } from '../../i18n/i18n';
-import { errorText } from '../../lot/refusals';
+import { errorText } from '../../i18n/refusal';
 import { buildTimeline, statutoryPeriod, type EventDetail } from './timeline';
 import { useVt, type VKey } from './text';
 import { ValuationActions } from './ValuationActions';

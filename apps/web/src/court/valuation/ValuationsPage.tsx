@@ -10,7 +10,7 @@ import { endpoints } from '../../api/endpoints';
 import { yuanOrDash } from '../../format/money';
 import { formatDateTime } from '../../format/time';
 import { useI18n } from '../../i18n/i18n';
-import { errorText } from '../../lot/refusals';
+import { errorText } from '../../i18n/refusal';
 import { ActForm, useInvalidateValuation } from './ActForm';
 import { toCreateValuationBody } from './forms';
 import { useVt } from './text';

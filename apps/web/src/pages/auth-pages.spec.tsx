@@ -1,0 +1,34 @@
+import { fireEvent, screen } from '@testing-library/react';
+import { mockRoutes, renderWithApp } from '../test/render';
+import LoginPage from './LoginPage';
+import RegisterPage from './RegisterPage';
+
+describe('login and registration refusals', () => {
+  it('re-words a refused login when the language changes', async () => {
+    mockRoutes({ 'POST /api/auth/login': { status: 401, body: { statusCode: 401, code: 'INVALID_CREDENTIALS', message: 'invalid credentials' } } });
+    const view = renderWithApp(<LoginPage />);
+    fireEvent.change(screen.getByLabelText('电子邮箱'), { target: { value: 'a@test.local' } });
+    fireEvent.change(screen.getByLabelText('密码'), { target: { value: 'wrong-password' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('电子邮箱或密码不正确。');
+    view.setLang('en');
+    expect(screen.getByRole('alert')).toHaveTextContent('The email or the password is wrong.');
+  });
+
+  it('names the fields of a validation refusal, in the new language after a switch', async () => {
+    mockRoutes({
+      'POST /api/auth/register': {
+        status: 400,
+        body: { statusCode: 400, code: 'VALIDATION_FAILED', message: 'displayName too long', details: { fields: [{ field: 'displayName', rules: { maxLength: 'displayName must be shorter' } }] } },
+      },
+    });
+    const view = renderWithApp(<RegisterPage />, { lang: 'en' });
+    fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'a@test.local' } });
+    fireEvent.change(screen.getByLabelText('Display name'), { target: { value: 'A' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'long-enough-password' } });
+    fireEvent.click(screen.getByTestId('register-submit'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Some input is not valid; check: displayName');
+    view.setLang('zh');
+    expect(screen.getByRole('alert')).toHaveTextContent('以下输入有误，请检查后重试：displayName');
+  });
+});
