@@ -227,6 +227,21 @@ describe('refusals that say what is wrong', () => {
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringContaining('percent-encoded') });
   });
 
+  it('a percent-escape that does not decode (half a character) is 400 MALFORMED_REQUEST, not the router’s own error', async () => {
+    const res = await t.http.get('/api/lots/%E4%B8').expect(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'MALFORMED_REQUEST', message: expect.stringContaining('%XX'), details: { parserError: 'FST_ERR_BAD_URL' } });
+    // The same character whole reaches the route, which names the parameter.
+    const whole = await t.http.get(`/api/lots/${encodeURIComponent('中')}`).expect(400);
+    expect(whole.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('a multipart body on a route that reads JSON is 415 naming the content type, not "fields missing"', async () => {
+    const users = await count('users');
+    const res = await t.http.post('/api/auth/register').field('email', 'multipart@example.com').field('password', 'long enough password').field('displayName', 'M').expect(415);
+    expect(res.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', details: { fields: [{ field: 'content-type', rules: { mediaType: expect.stringContaining('multipart/form-data is for uploads') } }] } });
+    expect(await count('users')).toBe(users);
+  });
+
   it('a missing required field is "required", not every other rule of the field', async () => {
     const users = await count('users');
     const res = await t.http.post('/api/auth/register').send({ email: 'someone@example.com' }).expect(400);

@@ -14,6 +14,16 @@ process.on('unhandledRejection', (reason: unknown) => {
   process.exit(1);
 });
 
+/**
+ * What the process itself says (started, stopping). A person at a terminal reads text; anything else (a
+ * container's log collector, systemd) reads the JSON lines of the logger, so there it is one JSON line each,
+ * in the logger's shape, instead of text lines mixed into the JSON.
+ */
+function say(lines: string[]): void {
+  if (process.stdout.isTTY) process.stdout.write(`${lines.join('\n')}\n`);
+  else for (const msg of lines) process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'fapai-api', context: 'Main', msg: msg.trim() })}\n`);
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -35,12 +45,12 @@ async function main(): Promise<void> {
     lines.push('  demo logins (password in brackets):');
     for (const login of platform.demoLogins) lines.push(`    ${login.role.padEnd(12)} ${login.email} (${login.password})`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  say(lines);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping…\n`);
+    say([`${signal}: stopping…`]);
     platform.stop().then(
       () => process.exit(0),
       (error: unknown) => {

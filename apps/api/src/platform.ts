@@ -14,7 +14,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AccountsService } from './accounts/accounts.service.js';
 import { AppModule } from './app.module.js';
-import { clientErrorHandler, installBodyParsers, serveWebApp } from './common/http-server.js';
+import { clientErrorHandler, frameworkErrors, installBodyParsers, serveWebApp } from './common/http-server.js';
 import { installMultipart } from './common/upload.js';
 import { createValidationPipe } from './common/validation.js';
 import { JobsService } from './jobs/jobs.service.js';
@@ -76,6 +76,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
       routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
       multipart: false,
       clientErrorHandler,
+      frameworkErrors,
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(full), adapter, {
       logger: new JsonLogger(root),

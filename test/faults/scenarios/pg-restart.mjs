@@ -116,6 +116,17 @@ export async function pgRestartScenario(ctx) {
     unclear.length === 0 && during.some((x) => x.status === 503),
     unclear.length ? `${unclear.length} unclear: ${fmtTally(tally(unclear, (x) => `${x.inst}/${x.via} ${label(x)}`))}` : fmtTally(tally(during.filter((x) => x.status >= 500), (x) => label(x))),
   );
+  // The metric says what the clients were told: an outage is DATABASE_UNAVAILABLE, not INTERNAL (it was
+  // INTERNAL, a thousand of them, while the answers said 503 DATABASE_UNAVAILABLE: found by a fault walk).
+  const refusedByCode = {};
+  for (const api of [a, b]) {
+    const text = await (await fetch(`${api.url}/api/metrics`)).text();
+    for (const m of text.matchAll(/^fapai_bids_total\{([^}]*)\} (\d+)/gm)) {
+      const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+      if (labels.result === 'refused') refusedByCode[labels.code] = (refusedByCode[labels.code] ?? 0) + Number(m[2]);
+    }
+  }
+  checks.check('the bid metric labels the outage as the clients saw it (no refused code="INTERNAL")', !refusedByCode.INTERNAL, fmtTally(refusedByCode));
   for (const inst of ['A', 'B']) {
     const n = s.attempts.filter((x) => x.inst === inst && x.t0 > outageEnd && x.outcome === 'acked').length;
     checks.check(`instance ${inst} accepts bids again after the restart`, n > 0, `${n} acked`);

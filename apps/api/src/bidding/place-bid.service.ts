@@ -19,6 +19,7 @@ import { decideBid, effectiveStatus, isStale, type BiddingState, type RulesProfi
 import type { LotBidEvent, PlaceBidResponse } from '@fapai/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
+import { toErrorBody } from '../common/http-exception.filter.js';
 import { isoTimes } from '../common/iso-times.js';
 import { RateLimiter } from '../common/rate-limit.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -187,7 +188,8 @@ export class PlaceBidService {
       this.metrics.bids.inc({ result: 'accepted', code: '' });
       return response;
     } catch (error) {
-      this.metrics.bids.inc({ result: 'refused', code: error instanceof AppError ? error.code : 'INTERNAL' });
+      // Labelled with the code the client is answered (a database outage is DATABASE_UNAVAILABLE, not INTERNAL).
+      this.metrics.bids.inc({ result: 'refused', code: toErrorBody(error).code });
       throw error;
     } finally {
       this.metrics.bidSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

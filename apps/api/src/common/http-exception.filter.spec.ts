@@ -1,6 +1,6 @@
 import { HttpException, PayloadTooLargeException } from '@nestjs/common';
 import { CommonError } from './app-error.js';
-import { isDatabaseUnavailable, toErrorBody } from './http-exception.filter.js';
+import { isDatabaseUnavailable, reportServerError, toErrorBody } from './http-exception.filter.js';
 
 /** What the pg driver and TypeORM throw while PostgreSQL restarts: each must be a 503 the client may retry. */
 describe('database unavailable → 503 DATABASE_UNAVAILABLE', () => {
@@ -54,5 +54,41 @@ describe("Fastify's refusals", () => {
       message: 'the request body must be a JSON object',
       details: { fields: [{ field: 'body', rules: { jsonObject: 'the request body must be a JSON object' } }], parser: "Expected ',' or '}' after property value in JSON at position 31" },
     });
+  });
+});
+
+/** A 5xx is logged once where it is answered, and its answer names the correlation id of the log line. */
+describe('reportServerError', () => {
+  const logger = () => {
+    const lines: { level: string; entry: Record<string, unknown> }[] = [];
+    return { lines, error: (entry: Record<string, unknown>) => lines.push({ level: 'error', entry }), warn: (entry: Record<string, unknown>) => lines.push({ level: 'warn', entry }) };
+  };
+
+  it('a bug is an error line with its stack; the answer names the correlation id', () => {
+    const log = logger();
+    const bug = new TypeError('Cannot read properties of undefined');
+    const body = toErrorBody(bug);
+    reportServerError(log, bug, body, 'req-1', { path: '/api/lots' });
+    expect(log.lines).toEqual([{ level: 'error', entry: { correlationId: 'req-1', path: '/api/lots', code: 'INTERNAL', err: { name: 'TypeError', message: bug.message, stack: bug.stack } } }]);
+    expect(body).toEqual({ statusCode: 500, code: 'INTERNAL', message: 'internal error', details: { correlationId: 'req-1' } });
+  });
+
+  it('the database being away is one warning without a stack (every request of an outage meets it)', () => {
+    const log = logger();
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const body = toErrorBody(outage);
+    reportServerError(log, outage, body, 'sock-7', { event: 'bid.place' });
+    expect(log.lines).toEqual([{ level: 'warn', entry: { correlationId: 'sock-7', event: 'bid.place', code: 'DATABASE_UNAVAILABLE', err: { name: 'Error', message: outage.message } } }]);
+    expect(body.details).toEqual({ correlationId: 'sock-7' });
+  });
+
+  it('a refusal (4xx) is the client’s business: nothing logged, nothing added', () => {
+    const log = logger();
+    const refusal = CommonError.badInput('amount', 'isInt', 'amount must be an integer');
+    const body = toErrorBody(refusal);
+    const before = JSON.stringify(body);
+    reportServerError(log, refusal, body, 'req-2', {});
+    expect(log.lines).toEqual([]);
+    expect(JSON.stringify(body)).toBe(before);
   });
 });

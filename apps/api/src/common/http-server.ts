@@ -13,10 +13,12 @@
  *   (package.json `overrides`, also for Swagger UI): 10.x loads an ESM-only dependency with `require`, which
  *   Jest on Node 20 cannot do, and the end-to-end tests start this server inside Jest.
  * - A request Node's HTTP parser cannot read (e.g. raw UTF-8 in the URL, not percent-encoded) is answered
- *   in the API's error shape too (`clientErrorHandler`), not with Fastify's bare "Client Error".
+ *   in the API's error shape too (`clientErrorHandler`), not with Fastify's bare "Client Error"; so is a
+ *   URL whose percent-escapes do not decode (`/api/lots/%E4%B8`, half a character), which Fastify's router
+ *   refuses before any route runs (`frameworkErrors`). Both are 400 MALFORMED_REQUEST.
  */
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -67,6 +69,21 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
   );
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Fastify's `frameworkErrors`: the router's refusals before any route (see the header comment). */
+export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const badUrl = error.code === 'FST_ERR_BAD_URL';
+  const status = badUrl ? 400 : (error.statusCode ?? 500);
+  void reply
+    .status(status)
+    .header('Content-Type', 'application/json; charset=utf-8')
+    .send({
+      statusCode: status,
+      code: status < 500 ? 'MALFORMED_REQUEST' : 'INTERNAL',
+      message: badUrl ? 'the URL is not valid: each %XX escape must decode, with its neighbours, to UTF-8 characters' : status < 500 ? error.message : 'internal error',
+      details: { parserError: error.code },
+    });
 }
 
 export function installBodyParsers(server: FastifyInstance): void {

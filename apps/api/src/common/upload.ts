@@ -6,6 +6,7 @@
  */
 import fastifyMultipart from '@fastify/multipart';
 import { applyDecorators, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,9 +25,22 @@ export interface UploadedFileContent {
   buffer: Buffer;
 }
 
-/** Registers the multipart parser (after the JSON one: see http-server.ts). */
+/** Fastify route config of the routes that take a file (`OneFileUpload`). */
+const UPLOAD_ROUTE = { oneFileUpload: true };
+
+/**
+ * Registers the multipart parser (after the JSON one: see http-server.ts). The plugin accepts multipart
+ * on every route and leaves the body unread; a route that takes no file would then see no body at all
+ * and refuse the fields as missing, which misleads. It is refused as 415, as any other media type a route
+ * does not read, before anything else runs.
+ */
 export async function installMultipart(server: FastifyInstance): Promise<void> {
   await server.register(fastifyMultipart, { limits: { fileSize: HARD_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
+  server.addHook('preValidation', (req, reply, done) => {
+    if (!req.isMultipart() || (req.routeOptions.config as { oneFileUpload?: boolean } | undefined)?.oneFileUpload) return done();
+    const rule = 'this route reads application/json; multipart/form-data is for uploads only';
+    void reply.status(415).send({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: rule, details: { fields: [{ field: 'content-type', rules: { mediaType: rule } }] } });
+  });
 }
 
 function refusal(error: unknown): unknown {
@@ -93,7 +107,7 @@ class OneFileInterceptor implements NestInterceptor {
 }
 
 /** The route takes one uploaded file in the multipart field `file` (read it with `@UploadedFile()`). */
-export const OneFileUpload = (): MethodDecorator => applyDecorators(UseInterceptors(OneFileInterceptor));
+export const OneFileUpload = (): MethodDecorator => applyDecorators(RouteConfig(UPLOAD_ROUTE), UseInterceptors(OneFileInterceptor));
 
 /**
  * The content of a stored upload, or null when the record outlived it on disk (a lost volume, a restore

@@ -5,6 +5,7 @@ import type { LotsService } from '../lots/lots.service.js';
 import type { PlaceBidService } from '../bidding/place-bid.service.js';
 import type { MetricsService } from '../observability/metrics.service.js';
 import { TokensRevoked } from '../accounts/token-versions.js';
+import { correlation } from '../observability/logger.js';
 import { AuctionsGateway } from './auctions.gateway.js';
 
 const BIDDER: AuthUser = { id: 'u1', roles: ['bidder'], courtId: null, agencyId: null };
@@ -17,8 +18,11 @@ function setup(userOf: (token: string) => Promise<AuthUser | null>, expiryOf: (t
   const placeBid = { place: async (userId: string) => (placed.push(userId), { bid: { seq: 1 } }) } as unknown as PlaceBidService;
   const gateway = new AuctionsGateway({ userOf, expiryOf } as unknown as TokenVerifier, {} as LotsService, placeBid, metrics, {} as EventEmitter2);
   const rooms = new Set<string>();
+  const middlewares: ((packet: unknown[], next: () => void) => void)[] = [];
   const socket = {
     id: 's1',
+    middlewares,
+    use: (fn: (packet: unknown[], next: () => void) => void) => void middlewares.push(fn),
     recovered: false,
     rooms,
     handshake: { auth: { token: 'a.jwt.token' } as { token?: string } },
@@ -54,6 +58,26 @@ describe('AuctionsGateway sessions', () => {
     expect(placed).toEqual(['u1']);
     expect(socket.data.user).toEqual(BIDDER);
     expect([...rooms]).toEqual(['user:u1']);
+  });
+
+  it('each message runs under a correlation id of its own, which a 5xx ack names as the HTTP answer does', async () => {
+    const { gateway, socket, as } = setup(down);
+    await gateway.handleConnection(as);
+    expect(socket.middlewares).toHaveLength(1);
+    const seen: { inside: string | undefined; ack: unknown }[] = [];
+    for (let i = 0; i < 2; i++) {
+      await new Promise<void>((done) =>
+        socket.middlewares[0](['bid.place', {}], () => {
+          const inside = correlation.getStore()?.id;
+          void gateway.bid(as, { lotId: '3f1c2b9e-8d4a-4e8f-9a6b-2c1d0e9f8a7b', amount: 700_000 }).then((ack) => (seen.push({ inside, ack }), done()));
+        }),
+      );
+    }
+    for (const { inside, ack } of seen) {
+      expect(inside).toMatch(/^[0-9a-f-]{36}$/);
+      expect(ack).toEqual({ ok: false, error: { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String), details: { correlationId: inside } } });
+    }
+    expect(seen[0].inside).not.toBe(seen[1].inside);
   });
 
   it('a token revoked since the handshake is refused and the socket leaves the bidder’s own room', async () => {

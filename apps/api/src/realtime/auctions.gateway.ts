@@ -10,6 +10,7 @@
  * token came first (`auth.renew`); they keep watching lots anonymously. A socket that reconnects with its
  * state recovered gets its rooms back, but not its user's: it signs in again with the token it brings now.
  */
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
@@ -21,7 +22,8 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@fapai/contracts';
 import { TokenVerifier, type AuthUser } from '../common/auth.js';
 import { TokensRevoked } from '../accounts/token-versions.js';
-import { toErrorBody } from '../common/http-exception.filter.js';
+import { reportServerError, toErrorBody, type ErrorBody } from '../common/http-exception.filter.js';
+import { correlation } from '../observability/logger.js';
 import { CommonError } from '../common/app-error.js';
 import { assertCleanInput, Id, validationError } from '../common/validation.js';
 import { PlaceBidDto } from '../bidding/bidding.dto.js';
@@ -86,6 +88,16 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly events: EventEmitter2,
   ) {}
 
+  /**
+   * A refused message's ack, in the HTTP error shape. A 5xx is logged here with the message's correlation id,
+   * which the ack names (`details.correlationId`) as the HTTP answer does.
+   */
+  private refusal(error: unknown, event: string): { ok: false; error: ErrorBody } {
+    const body = toErrorBody(error);
+    reportServerError(this.logger, error, body, correlation.getStore()?.id ?? randomUUID(), { event });
+    return { ok: false, error: body };
+  }
+
   /** Per signed-in socket (by id): the sign-out at its token's expiry. */
   private readonly expiries = new Map<string, NodeJS.Timeout>();
 
@@ -97,6 +109,10 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
   /** Anonymous watchers are welcome; a token, if given, must be valid (bidding needs it). */
   async handleConnection(socket: AuctionSocket): Promise<void> {
     this.metrics.sockets.inc();
+    // Each message runs under a correlation id of its own, as each HTTP request does: every log line the
+    // message causes (here, in the bid's use case) carries it. socket.io dispatches on a next tick, which
+    // keeps the context.
+    socket.use((_packet, next) => correlation.run({ id: randomUUID() }, next));
     // A recovered session brings back its rooms, the user's among them: that one is earned again below.
     if (socket.recovered) {
       socket.data.user = undefined;
@@ -220,7 +236,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       if (!lot.closedAt) this.events.emit(LotWatched.topic, new LotWatched(lotId, lot.seq));
       return { ok: true, lot, serverTime: new Date().toISOString() };
     } catch (error) {
-      return { ok: false, error: toErrorBody(error) };
+      return this.refusal(error, 'lot.watch');
     }
   }
 
@@ -231,7 +247,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       await socket.leave(lotRoom(lotId));
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: toErrorBody(error) };
+      return this.refusal(error, 'lot.unwatch');
     }
   }
 
@@ -260,9 +276,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       } else await this.signIn(socket, user, checked);
       return { ok: true };
     } catch (error) {
-      const body = toErrorBody(error);
-      if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
-      return { ok: false, error: body };
+      return this.refusal(error, 'auth.renew');
     }
   }
 
@@ -297,9 +311,7 @@ export class AuctionsGateway implements OnGatewayConnection, OnGatewayDisconnect
       const result = await this.placeBid.place(user.id, msg.lotId, { amount: msg.amount, confirmJump: msg.confirmJump, idempotencyKey: msg.idempotencyKey });
       return { ok: true, ...result };
     } catch (error) {
-      const body = toErrorBody(error);
-      if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
-      return { ok: false, error: body };
+      return this.refusal(error, 'bid.place');
     }
   }
 }
