@@ -152,6 +152,12 @@ describe('headers, CORS, metrics, logs', () => {
     const ok = await t.http.get('/api/health').set('Origin', 'https://court.example.cn');
     expect(ok.headers['access-control-allow-origin']).toBe('https://court.example.cn');
     expect(res.headers['x-request-id']).toBeDefined();
+    // Scripts from this origin (and Stripe.js) only; nothing may frame the platform.
+    const csp = Object.fromEntries(String(res.headers['content-security-policy']).split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    expect(csp['script-src']).toEqual(["'self'", 'https://js.stripe.com']);
+    expect(csp['object-src']).toEqual(["'none'"]);
+    expect(csp['frame-ancestors']).toEqual(["'none'"]);
+    expect(csp['default-src']).toEqual(["'self'"]);
   });
 
   it('exposes Prometheus metrics', async () => {

@@ -87,7 +87,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     installBodyParsers(server);
     await installMultipart(server);
     app.setGlobalPrefix('api', { exclude: [] });
-    await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+    await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, crossOriginEmbedderPolicy: false });
     app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: false });
     app.useGlobalPipes(createValidationPipe());
     app.useWebSocketAdapter(new AuctionsIoAdapter(app, config.redisUrl));
@@ -126,6 +126,29 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     throw error;
   }
 }
+
+/**
+ * The Content-Security-Policy of every answer (the web app, Swagger UI, JSON). A script injected into a
+ * page (a lot's description, a case name) must not run, or it bids with the reader's session: scripts come
+ * from this origin only, and from Stripe.js when a real Stripe key is set (Stripe's documented sources:
+ * js.stripe.com for the script and its frames, api.stripe.com for its calls, hooks.stripe.com for 3-D
+ * Secure). Styles may be inline: antd writes its CSS into <style> elements at run time (CSS-in-JS), and an
+ * injected style cannot run code. Nothing may frame the platform (a bid button under a decoy), and forms
+ * post only here. `'self'` in connect-src covers the socket.io WebSocket to the same origin.
+ */
+const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'", 'https://js.stripe.com'],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:', 'blob:', 'https://*.stripe.com'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'", 'https://api.stripe.com'],
+  'frame-src': ['https://js.stripe.com', 'https://hooks.stripe.com'],
+  'object-src': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
 
 /** TRUST_PROXY as Express spelled it: a hop count, true/false, or a list of addresses and subnets. */
 function trustProxyOf(value: string | undefined): boolean | number | string | undefined {

@@ -51,12 +51,19 @@ export async function openContext(viewport = DESKTOP, options: { reducedMotion?:
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: options.reducedMotion });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);
+  // Every page of every browser test runs under the API's Content-Security-Policy: anything of ours that it
+  // refuses (a script, a style, a socket) fails the test's file when its browser closes.
+  const refusedByPolicy: string[] = [];
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(`${message.page()?.url() ?? ''}: ${message.text().slice(0, 300)}`);
+  });
   return {
     context,
     page,
     async close() {
       await context.close();
       rmSync(dir, { recursive: true, force: true });
+      if (refusedByPolicy.length > 0) throw new Error(`the Content-Security-Policy refused:\n${refusedByPolicy.join('\n')}`);
     },
   };
 }
@@ -73,7 +80,8 @@ export interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.0–2.2 A and AA rules) in the page; returns the serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  // Evaluated, not added as a <script>: the page's Content-Security-Policy refuses inline scripts.
+  await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const res = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
