@@ -19,6 +19,12 @@ describe('refusals in words', () => {
     expect(refusalText(t('en'), { error: api(code, status) })).toBe(enText);
   });
 
+  it('a locked account is told how many minutes are left (rounded up), in the reader’s language', () => {
+    const locked = api('ACCOUNT_LOCKED', 429, { retryAfterSeconds: 61 });
+    expect(errorText(t('zh'), locked)).toBe('登录失败次数过多，账户已暂时锁定，请 2 分钟后再试。已登录的设备不受影响。');
+    expect(errorText(t('en'), locked)).toBe('Too many failed logins: the account is locked. Try again in 2 min. Devices already logged in are not affected.');
+  });
+
   it('never shows the English server message for an unknown code; a bid is told to check the record', () => {
     expect(errorText(t('zh'), api('SOMETHING_NEW'))).toBe('操作未成功（错误代码 SOMETHING_NEW），请稍后再试。');
     expect(errorText(t('zh'), api('SOMETHING_NEW'), { scope: 'bid' })).toBe('出价未被接受（错误代码 SOMETHING_NEW），请查看竞价记录后再试。');

@@ -55,6 +55,9 @@ function codeText(t: Translate, error: unknown, scope: RefusalScope): string {
   if (error instanceof ApiError) {
     const fields = invalidFieldsText(t, error);
     if (fields) return fields;
+    // A locked account says how long: the lock is 15 minutes from the fifth failure, not "a while".
+    const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (error.code === 'ACCOUNT_LOCKED' && typeof retryAfter === 'number' && retryAfter > 0) return t('refusal.ACCOUNT_LOCKED_FOR', { minutes: Math.ceil(retryAfter / 60) });
     const key = `refusal.${error.code}`;
     if (key in zh) return t(key as MessageKey);
     if (error.status === 429) return t('refusal.RATE_LIMITED');
