@@ -3,6 +3,8 @@
  * on its own (POST /api/auth/refresh, 15 s before expiry), hands it to the open socket without reconnecting,
  * and after the first token has expired a bid from the page is accepted and the outbid notice still comes.
  * Before this, a bidder who had the lot page open for 15 minutes was logged out at their next bid.
+ * A second tab opened on the lot is signed in too, the two tabs renew with one request between them (the
+ * server would take one refresh token presented twice as stolen), and logging out in one logs out both.
  */
 import { jest } from '@jest/globals';
 import { login, registerBidder } from '../support/actors.js';
@@ -33,8 +35,11 @@ it('renews the access token before it expires, keeps the socket, and bids after 
 
   const page = ctx.page;
   const unauthorized: string[] = [];
-  page.on('response', (r) => {
+  const refreshes: number[] = [];
+  // Every tab of the browser.
+  ctx.context.on('response', (r) => {
     if (r.status() === 401) unauthorized.push(`${r.request().method()} ${new URL(r.url()).pathname}`);
+    if (new URL(r.url()).pathname === '/api/auth/refresh') refreshes.push(r.status());
   });
   let sockets = 0;
   page.on('websocket', () => sockets++);
@@ -46,6 +51,13 @@ it('renews the access token before it expires, keeps the socket, and bids after 
   await page.getByTestId('bid-submit').click();
   await page.getByTestId('bid-accepted').waitFor();
   const socketsAfterLogin = sockets;
+
+  // A second tab on the same lot (a bidder opening it again from the catalogue) is signed in: it shows who
+  // is logged in, and as the leader it is told so instead of getting a bid box.
+  const tab2 = await ctx.context.newPage();
+  await tab2.goto(`${t.url}/lots/${lotId}`);
+  await tab2.getByTestId('who').filter({ hasText: 'Bidder' }).waitFor();
+  await tab2.locator('[data-testid="connection"][data-state="online"]').waitFor();
 
   // The renewal, due 15 s before expiry (a quarter of a 60 s life).
   const renewed = await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/refresh', { timeout: TTL_S * 1000 });
@@ -65,8 +77,19 @@ it('renews the access token before it expires, keeps the socket, and bids after 
 
   expect(unauthorized).toEqual([]);
   expect(sockets).toBe(socketsAfterLogin); // the renewed token went over the open socket, no reconnect
+  // Both tabs were due at the same moment: one renewal between them, the other tab took its session.
+  expect(refreshes).toEqual([200]);
+  // The second tab, past the first token's expiry, still acts as the bidder.
+  await tab2.goto(`${t.url}/account`);
+  await tab2.getByTestId('identity-verified').waitFor();
+  expect(unauthorized).toEqual([]);
   // Still signed in after a reload: the bidder's area opens (it sends a signed-out visitor to the login page).
   await page.goto(`${t.url}/account`);
   await page.getByTestId('identity-verified').waitFor();
   expect(new URL(page.url()).pathname).toBe('/account');
+
+  // Logging out in one tab logs out the other (it shows the login link again).
+  await page.getByRole('button', { name: '退出' }).click();
+  await tab2.getByRole('link', { name: '登录' }).waitFor();
+  expect(await tab2.getByTestId('who').count()).toBe(0);
 });

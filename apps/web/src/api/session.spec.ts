@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { LoginResponse } from '@fapai/contracts';
 import { api } from './client';
-import { freshToken, getSession, renewSession, sessionFrom, setSession } from './session';
+import { freshToken, getSession, onSessionChange, renewSession, sessionFrom, setSession, type Session } from './session';
 
 /**
  * The session's renewal with a stand-in for the server: `/auth/refresh` answers with the next pair (or what a
@@ -110,5 +110,93 @@ describe('session renewal', () => {
     for (let i = 0; i < 10 && getSession()?.token !== 'access-1'; i++) await Promise.resolve();
     expect(s.refreshes()).toHaveLength(1);
     expect(getSession()?.token).toBe('access-1');
+  });
+});
+
+/** Another tab of the same browser: it writes the shared storage, and this tab hears of it by a `storage` event. */
+function otherTab(session: Session | null) {
+  if (session) localStorage.setItem('fapai.session', JSON.stringify(session));
+  else localStorage.removeItem('fapai.session');
+  window.dispatchEvent(new StorageEvent('storage', { key: 'fapai.session', newValue: session ? JSON.stringify(session) : null }));
+}
+const renewedElsewhere = (n: number): Session => ({ token: `access-${n}`, userId: 'u1', expiresAt: Date.now() + 900_000, refreshToken: `refresh-${n}`, renewAt: Date.now() + 840_000 });
+
+describe('one session for every tab', () => {
+  it('is kept where every tab of the browser reads it (a lot opened in a new tab is signed in)', () => {
+    sessionExpiringIn(600_000);
+    expect(JSON.parse(localStorage.getItem('fapai.session') ?? 'null')).toMatchObject({ token: 'access-0', refreshToken: 'refresh-0' });
+  });
+
+  it('follows another tab’s renewal: its timer moves, and this tab never spends the old refresh token', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
+    const s = server();
+    sessionExpiringIn(120_000); // due in 60 s
+    const heard: (string | undefined)[] = [];
+    const stop = onSessionChange(() => heard.push(getSession()?.token));
+    otherTab(renewedElsewhere(7));
+    expect(getSession()).toMatchObject({ token: 'access-7', refreshToken: 'refresh-7' });
+    expect(heard).toEqual(['access-7']);
+    jest.advanceTimersByTime(61_000); // this tab's old due time
+    await Promise.resolve();
+    expect(s.refreshes()).toHaveLength(0);
+    stop();
+  });
+
+  it('a renewal whose turn comes after another tab renewed takes that session (the event not yet heard)', async () => {
+    const s = server();
+    sessionExpiringIn(2_000);
+    // The other tab has written its renewal; its storage event has not reached this tab yet.
+    localStorage.setItem('fapai.session', JSON.stringify(renewedElsewhere(3)));
+    expect(await freshToken()).toBe('access-3');
+    expect(s.refreshes()).toHaveLength(0);
+  });
+
+  it('renewals of several tabs take turns through a Web Lock; one that waited behind another tab’s takes its session', async () => {
+    const s = server();
+    sessionExpiringIn(2_000);
+    // The browser's lock manager, with the lock held by another tab until `release`.
+    let release!: () => void;
+    let queue: Promise<unknown> = new Promise<void>((r) => (release = r));
+    const requested: string[] = [];
+    Object.defineProperty(navigator, 'locks', {
+      configurable: true,
+      value: { request: (name: string, fn: () => Promise<unknown>) => (requested.push(name), (queue = queue.then(fn, fn))) },
+    });
+    try {
+      const here = renewSession(); // waits for the lock
+      await Promise.resolve();
+      expect(s.refreshes()).toHaveLength(0);
+      // The other tab renews, stores its session, its storage event reaches this tab, then it lets go.
+      otherTab(renewedElsewhere(4));
+      release();
+      expect((await here)?.token).toBe('access-4');
+      expect(requested).toEqual(['fapai.session.renew']);
+      expect(s.refreshes()).toHaveLength(0); // refresh-0 was not presented again
+      // Its own turn, with nobody ahead: it renews the session it now has.
+      sessionExpiringIn(2_000);
+      expect((await renewSession())?.token).toBe('access-1');
+      expect(s.refreshes().map((c) => c.body)).toEqual([{ refreshToken: 'refresh-0' }]);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+  });
+
+  it('a logout in another tab ends the session here; a login as someone else there switches this tab', () => {
+    sessionExpiringIn(600_000);
+    otherTab({ ...renewedElsewhere(9), userId: 'u2' });
+    expect(getSession()?.userId).toBe('u2');
+    otherTab(null);
+    expect(getSession()).toBeNull();
+  });
+
+  it('a refused renewal raced by another tab (no Web Locks) takes the winner’s session instead of logging out', async () => {
+    const s = server({ refresh: 'refused' });
+    sessionExpiringIn(2_000);
+    const pending = freshToken();
+    // The other tab won the race with the same refresh token and stored its successor meanwhile.
+    localStorage.setItem('fapai.session', JSON.stringify(renewedElsewhere(5)));
+    expect(await pending).toBe('access-5');
+    expect(getSession()?.refreshToken).toBe('refresh-5');
+    expect(s.refreshes()).toHaveLength(1);
   });
 });

@@ -1,16 +1,19 @@
 /**
  * The session: a short-lived access token (15 minutes by default) and the refresh token that renews it,
- * kept in sessionStorage: they live as long as the tab, survive a reload during a live auction, and are not
- * shared with other tabs (each tab is its own session, like the bidder's device). Listeners (the socket, the
- * auth context) are told when it changes.
+ * kept in localStorage and shared by every tab of the browser: a lot opened in a new tab from the catalogue
+ * is signed in, a reload during a live auction keeps the session, and logging out (or in as someone else)
+ * in one tab does so in all of them (the `storage` event). Listeners (the socket, the auth context) are told
+ * when it changes, here or in another tab.
  *
  * Renewal: the access token is renewed before it expires (a minute ahead, or a quarter of its life when that
  * is shorter), so a bidder who has watched a lot for an hour bids in its last minute with no login and no
  * extra round trip in the bid's path. A phone asleep runs no timers: a request that finds the token about to
  * expire renews first (`freshToken`), and a 401 is answered by one renewal and one retry (`client.ts`).
- * Renewals are single-flight per tab, because the server takes a refresh token presented twice as stolen.
- * A renewal refused (the session was ended: logout, password change, reuse) ends the session here too; one
- * that could not reach the server keeps it and tries again.
+ * Renewals are single-flight across tabs (a Web Lock; in one tab, one promise), because the server takes a
+ * refresh token presented twice as stolen: a tab whose turn comes after another tab's renewal takes that
+ * tab's session instead of spending the old refresh token again. A renewal refused (the session was ended:
+ * logout, password change, reuse) ends the session here too; one that could not reach the server keeps it
+ * and tries again.
  */
 import type { LoginResponse } from '@fapai/contracts';
 
@@ -21,6 +24,8 @@ const RENEW_AHEAD_MS = 60_000;
 const EXPIRY_MARGIN_MS = 5_000;
 /** After a renewal that could not reach the server. */
 const RETRY_MS = 10_000;
+/** The Web Lock that makes renewals single-flight across the browser's tabs. */
+const RENEW_LOCK = 'fapai.session.renew';
 
 export interface Session {
   token: string;
@@ -33,7 +38,9 @@ export interface Session {
   renewAt?: number;
 }
 
-let current: Session | null = read();
+/** False once a write failed (storage full or refused): the stored session is then not this tab's any more. */
+let storageWorks = true;
+let current: Session | null = stored() ?? null;
 const listeners = new Set<() => void>();
 let renewing: Promise<Session | null> | null = null;
 let timer: ReturnType<typeof setTimeout> | null = null;
@@ -42,15 +49,38 @@ function usable(s: Session, now = Date.now()): boolean {
   return s.expiresAt > now || s.refreshToken !== undefined;
 }
 
-function read(): Session | null {
+function storage(): Storage | null {
+  if (!storageWorks) return null;
   try {
-    const raw = sessionStorage.getItem(KEY);
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null; // storage disabled (a privacy mode): the session lasts for this page only
+  }
+}
+
+/** The session as stored for every tab: null when there is none, undefined when storage is unavailable. */
+function stored(): Session | null | undefined {
+  const store = storage();
+  if (!store) return undefined;
+  try {
+    const raw = store.getItem(KEY);
     if (!raw) return null;
     const s = JSON.parse(raw) as Session;
     return usable(s) ? s : null;
   } catch {
     return null;
   }
+}
+
+function sameSession(a: Session | null | undefined, b: Session | null | undefined): boolean {
+  return (a?.token ?? null) === (b?.token ?? null) && (a?.refreshToken ?? null) === (b?.refreshToken ?? null);
+}
+
+/** This tab follows a session set here or in another tab: timer and listeners, no write. */
+function adopt(session: Session | null): void {
+  current = session;
+  schedule(session?.renewAt);
+  for (const l of listeners) l();
 }
 
 /** The session made from a login or refresh answer, received at `now`. */
@@ -73,15 +103,15 @@ export async function freshToken(): Promise<string | null> {
 }
 
 export function setSession(session: Session | null): void {
-  current = session;
   try {
-    if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
-    else sessionStorage.removeItem(KEY);
+    const store = storage();
+    if (session) store?.setItem(KEY, JSON.stringify(session));
+    else store?.removeItem(KEY);
   } catch {
-    // storage unavailable: the session lasts for this page only
+    // Storage full or refused: the session lasts for this page only, and what is stored is not followed.
+    storageWorks = false;
   }
-  schedule(session?.renewAt);
-  for (const l of listeners) l();
+  adopt(session);
 }
 
 export function onSessionChange(listener: () => void): () => void {
@@ -95,11 +125,25 @@ export function onSessionChange(listener: () => void): () => void {
  * null when there is none any more.
  */
 export function renewSession(): Promise<Session | null> {
-  renewing ??= renew().finally(() => (renewing = null));
+  const wanted = current;
+  renewing ??= oneTabAtATime(() => renew(wanted)).finally(() => (renewing = null));
   return renewing;
 }
 
-async function renew(): Promise<Session | null> {
+/** Runs `fn` holding the renewal lock of the browser (every tab), where Web Locks exist. */
+function oneTabAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? locks.request(RENEW_LOCK, fn) : fn();
+}
+
+/** Renews `wanted`, the session this tab had when the renewal was asked for. */
+async function renew(wanted: Session | null): Promise<Session | null> {
+  // Another tab may have renewed (or ended the session) while this one waited for the lock, its storage
+  // event heard meanwhile or not yet: its session is the one whose refresh token is still good, so take it
+  // rather than present the spent one.
+  const shared = stored();
+  if (shared !== undefined && !sameSession(shared, current)) adopt(shared);
+  if (!sameSession(current, wanted)) return current;
   const s = current;
   if (!s?.refreshToken) return s && s.expiresAt > Date.now() ? s : null;
   let res: Response;
@@ -118,6 +162,12 @@ async function renew(): Promise<Session | null> {
   }
   // 401: the refresh token is no good any more (the session was ended); 400 cannot happen for a token we got.
   if (res.status === 401 || res.status === 400) {
+    // Without Web Locks two tabs can race with one refresh token; the loser takes the winner's session.
+    const after = stored();
+    if (after && !sameSession(after, s)) {
+      adopt(after);
+      return after;
+    }
     setSession(null);
     return null;
   }
@@ -136,6 +186,15 @@ function schedule(at: number | undefined): void {
   timer = null;
   if (at === undefined || !current?.refreshToken) return;
   timer = setTimeout(() => void renewSession(), Math.max(0, at - Date.now()));
+}
+
+// Another tab logged in or out, or renewed: this one follows (the event comes only from other tabs).
+if (typeof window !== 'undefined') {
+  window.addEventListener('storage', (e) => {
+    if (e.key !== KEY && e.key !== null) return; // null: the whole storage was cleared
+    const shared = stored();
+    if (shared !== undefined && !sameSession(shared, current)) adopt(shared);
+  });
 }
 
 // A tab coming back to the front (a phone woken up) renews at once if it slept through the due time.

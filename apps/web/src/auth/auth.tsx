@@ -2,7 +2,7 @@
  * Who is logged in. The session (token) lives in `api/session.ts`; the profile (`GET /api/me`) is a query
  * so identity verification refreshes it everywhere.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MeView, Role } from '@fapai/contracts';
 import { endpoints } from '../api/endpoints';
@@ -22,7 +22,21 @@ const AuthContext = createContext<Auth | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [session, setLocal] = useState<Session | null>(getSession);
   const qc = useQueryClient();
-  useEffect(() => onSessionChange(() => setLocal(getSession())), []);
+  const userId = useRef(session?.userId ?? null);
+  useEffect(
+    () =>
+      onSessionChange(() => {
+        const next = getSession();
+        // Another user now (a login or logout here or in another tab): nothing of the last one's stays cached.
+        if ((next?.userId ?? null) !== userId.current) {
+          qc.removeQueries({ queryKey: ['me'] });
+          qc.removeQueries({ queryKey: ['enrolment'] });
+        }
+        userId.current = next?.userId ?? null;
+        setLocal(next);
+      }),
+    [qc],
+  );
   const meQuery = useQuery({ queryKey: ['me', session?.userId], queryFn: endpoints.me, enabled: session !== null, staleTime: 60_000 });
 
   const login = useCallback(
