@@ -9,7 +9,8 @@ export type AccountErrorCode =
   | 'IDENTITY_ALREADY_VERIFIED'
   | 'IDENTITY_IN_USE'
   | 'STAFF_ORGANISATION_REQUIRED'
-  | 'ORGANISATION_NOT_FOUND';
+  | 'ORGANISATION_NOT_FOUND'
+  | 'PASSWORD_CHECKS_BUSY';
 
 function describe(code: AccountErrorCode): [ErrorKind, string] {
   switch (code) {
@@ -31,6 +32,8 @@ function describe(code: AccountErrorCode): [ErrorKind, string] {
       return ['bad_input', 'a court_clerk needs courtId and an appraiser needs agencyId'];
     case 'ORGANISATION_NOT_FOUND':
       return ['not_found', 'the court or agency does not exist'];
+    case 'PASSWORD_CHECKS_BUSY':
+      return ['unavailable', 'too many password checks are waiting; nothing was done, retry in a moment'];
   }
 }
 

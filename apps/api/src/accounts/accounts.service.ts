@@ -10,7 +10,7 @@ import { isUniqueViolation, returnedRows } from '../common/db.js';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 import { AccountError } from './accounts.errors.js';
 import type { CreateStaffDto, IdentityDto, LoginDto, RegisterDto, UserView } from './accounts.dto.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, passwordHashing, verifyPassword } from './password.js';
 import { TokenVersions } from './token-versions.js';
 import { User } from './user.entity.js';
 
@@ -32,6 +32,7 @@ export class AccountsService extends TokenVersionSource {
     private readonly versions: TokenVersions,
   ) {
     super();
+    passwordHashing.configure(config.passwordHashing.concurrency, config.passwordHashing.queue);
   }
 
   async register(dto: RegisterDto): Promise<{ id: string }> {

@@ -1,4 +1,5 @@
 import { HttpException, PayloadTooLargeException } from '@nestjs/common';
+import { AccountError } from '../accounts/accounts.errors.js';
 import { CommonError } from './app-error.js';
 import { isDatabaseUnavailable, reportServerError, toErrorBody } from './http-exception.filter.js';
 
@@ -80,6 +81,15 @@ describe('reportServerError', () => {
     reportServerError(log, outage, body, 'sock-7', { event: 'bid.place' });
     expect(log.lines).toEqual([{ level: 'warn', entry: { correlationId: 'sock-7', event: 'bid.place', code: 'DATABASE_UNAVAILABLE', err: { name: 'Error', message: outage.message } } }]);
     expect(body.details).toEqual({ correlationId: 'sock-7' });
+  });
+
+  it('a coded 5xx of ours (deliberate, e.g. an overload refused) is a warning too', () => {
+    const log = logger();
+    const busy = new AccountError('PASSWORD_CHECKS_BUSY', { retryAfterSeconds: 1 });
+    const body = toErrorBody(busy);
+    reportServerError(log, busy, body, 'req-3', {});
+    expect(log.lines.map((l) => [l.level, l.entry.code, 'stack' in (l.entry.err as object)])).toEqual([['warn', 'PASSWORD_CHECKS_BUSY', false]]);
+    expect(body.details).toEqual({ retryAfterSeconds: 1, correlationId: 'req-3' });
   });
 
   it('a refusal (4xx) is the client’s business: nothing logged, nothing added', () => {

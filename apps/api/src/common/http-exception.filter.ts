@@ -21,7 +21,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const req = ctx.getRequest<FastifyRequest>();
     const body = toErrorBody(exception);
     reportServerError(this.logger, exception, body, String(req.id ?? randomUUID()), { path: req.url.split('?')[0] });
-    if (body.statusCode === 429 && body.details?.['retryAfterSeconds']) reply.header('Retry-After', String(body.details['retryAfterSeconds']));
+    if ((body.statusCode === 429 || body.statusCode === 503) && body.details?.['retryAfterSeconds']) reply.header('Retry-After', String(body.details['retryAfterSeconds']));
     reply.status(body.statusCode).send(body);
   }
 }
@@ -30,13 +30,14 @@ export class HttpErrorFilter implements ExceptionFilter {
  * A 5xx answer is logged once, where it is answered (the HTTP filter, the socket gateway), and names its
  * correlation id in `details` so a user's report finds the log line. A bug (500 INTERNAL) is an error with
  * its stack; the database being away (503 DATABASE_UNAVAILABLE) is an expected outage every request meets
- * while it lasts: one warning line each, no stack (a PostgreSQL restart mid-storm otherwise floods the log
- * with a thousand identical stacks that hide the real errors).
+ * while it lasts, and a coded 5xx of ours (an AppError: e.g. PASSWORD_CHECKS_BUSY in a login flood) is a
+ * deliberate answer: one warning line each, no stack (a PostgreSQL restart mid-storm otherwise floods the
+ * log with a thousand identical stacks that hide the real errors).
  */
 export function reportServerError(logger: Pick<Logger, 'error' | 'warn'>, exception: unknown, body: ErrorBody, correlationId: string, where: Record<string, unknown>): void {
   if (body.statusCode < 500) return;
   const e = exception instanceof Error ? exception : undefined;
-  if (body.code === 'DATABASE_UNAVAILABLE') logger.warn({ correlationId, ...where, code: body.code, err: e ? { name: e.name, message: e.message } : String(exception) });
+  if (body.code === 'DATABASE_UNAVAILABLE' || exception instanceof AppError) logger.warn({ correlationId, ...where, code: body.code, err: e ? { name: e.name, message: e.message } : String(exception) });
   else logger.error({ correlationId, ...where, code: body.code, err: e ? { name: e.name, message: e.message, stack: e.stack } : String(exception) });
   body.details = { ...body.details, correlationId };
 }

@@ -47,6 +47,8 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_LOGIN_PER_MINUTE = 10;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_REGISTER_PER_MINUTE = 10;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_BIDS_PER_SECOND = 20;
+  @Transform(toInt) @IsInt() @Min(1) @Max(16) PASSWORD_HASH_CONCURRENCY = 1;
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000) PASSWORD_HASH_QUEUE = 64;
   @Transform(toInt) @IsInt() @Min(3600) REFRESH_TTL_SECONDS = 14 * 86400;
   /** A used refresh token presented again this soon is a race of the same client (two tabs, a retry), not a theft. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60) REFRESH_REUSE_GRACE_SECONDS = 10;
@@ -82,6 +84,8 @@ export interface AppConfig {
   rateLimit: { loginPerMinute: number; registerPerMinute: number; bidsPerSecond: number };
   refreshTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  /** Password hashes at once, and how many may wait (accounts/password.ts). */
+  passwordHashing: { concurrency: number; queue: number };
 }
 
 export class ConfigError extends Error {}
@@ -152,6 +156,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: { loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE, registerPerMinute: env.RATE_LIMIT_REGISTER_PER_MINUTE, bidsPerSecond: env.RATE_LIMIT_BIDS_PER_SECOND },
     refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
   };
 }
 
