@@ -154,7 +154,7 @@ describe('headers, CORS, metrics, logs', () => {
     expect(res.headers['x-request-id']).toBeDefined();
     // Scripts from this origin (and Stripe.js) only; nothing may frame the platform.
     const csp = Object.fromEntries(String(res.headers['content-security-policy']).split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
-    expect(csp['script-src']).toEqual(["'self'", 'https://js.stripe.com']);
+    expect(csp['script-src']).toEqual(["'self'", 'https://js.stripe.com', 'https://*.js.stripe.com']);
     expect(csp['object-src']).toEqual(["'none'"]);
     expect(csp['frame-ancestors']).toEqual(["'none'"]);
     expect(csp['default-src']).toEqual(["'self'"]);

@@ -130,20 +130,21 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
 /**
  * The Content-Security-Policy of every answer (the web app, Swagger UI, JSON). A script injected into a
  * page (a lot's description, a case name) must not run, or it bids with the reader's session: scripts come
- * from this origin only, and from Stripe.js when a real Stripe key is set (Stripe's documented sources:
- * js.stripe.com for the script and its frames, api.stripe.com for its calls, hooks.stripe.com for 3-D
- * Secure). Styles may be inline: antd writes its CSS into <style> elements at run time (CSS-in-JS), and an
- * injected style cannot run code. Nothing may frame the platform (a bid button under a decoy), and forms
- * post only here. `'self'` in connect-src covers the socket.io WebSocket to the same origin.
+ * from this origin only, and from Stripe.js when a real Stripe key is set (the sources of Stripe's security
+ * guide: js.stripe.com and *.js.stripe.com for the script and its frames, api.stripe.com for its calls,
+ * hooks.stripe.com for 3-D Secure). Styles may be inline: antd writes its CSS into <style> elements at
+ * run time (CSS-in-JS), and an injected style cannot run code. Nothing may frame the platform (a bid
+ * button under a decoy), and forms post only here. `'self'` in connect-src covers the socket.io WebSocket
+ * to the same origin.
  */
 const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   'default-src': ["'self'"],
-  'script-src': ["'self'", 'https://js.stripe.com'],
+  'script-src': ["'self'", 'https://js.stripe.com', 'https://*.js.stripe.com'],
   'style-src': ["'self'", "'unsafe-inline'"],
   'img-src': ["'self'", 'data:', 'blob:', 'https://*.stripe.com'],
   'font-src': ["'self'", 'data:'],
   'connect-src': ["'self'", 'https://api.stripe.com'],
-  'frame-src': ['https://js.stripe.com', 'https://hooks.stripe.com'],
+  'frame-src': ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
   'object-src': ["'none'"],
   'base-uri': ["'self'"],
   'form-action': ["'self'"],
