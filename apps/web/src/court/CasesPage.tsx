@@ -1,14 +1,19 @@
 /** Enforcement cases (执行案件) of the court and their parties; a form to open a new one. */
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Form, Input, Select, Spin } from 'antd';
 import { endpoints, type CaseInput } from '../api/endpoints';
 import { formatYuan, yuanToFen } from '../format/money';
+import { useFieldErrorsInLanguage } from '../i18n/field-errors';
+import { fieldRulesText, type FieldRules } from '../i18n/field-rules';
 import { useI18n } from '../i18n/i18n';
+import { translate, type Lang } from '../i18n/messages';
 import { refusalText, type Refusal } from '../i18n/refusal';
 import { parseFieldName } from './violations';
 
 const ROLES = ['applicant', 'respondent', 'interested'] as const;
+/** Fields in fen (the form takes yuan): the API's figures for them are shown in yuan. */
+const MONEY_FIELDS = new Set(['applicantClaim']);
 
 interface CaseValues {
   caseNumber: string;
@@ -25,11 +30,19 @@ export default function CasesPage() {
   const [form] = Form.useForm();
   // What was refused, worded at render: a language switch re-words it.
   const [error, setError] = useState<Refusal | null>(null);
+  // The API's refusals at fields, kept as data and worded in the reader's language (re-worded on a switch).
+  const [fieldRefusals, setFieldRefusals] = useState<FieldRules[]>([]);
+  const fieldErrorsIn = useCallback(
+    (lang: Lang) => fieldRulesText((key, vars) => translate(lang, key, vars), fieldRefusals, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors })),
+    [fieldRefusals],
+  );
+  useFieldErrorsInLanguage(form, fieldRefusals.length > 0 ? fieldErrorsIn : null);
   const [pending, setPending] = useState(false);
 
   const submit = async (v: CaseValues) => {
     setPending(true);
     setError(null);
+    setFieldRefusals([]);
     const claim = v.applicantClaim ? yuanToFen(v.applicantClaim) : null;
     const body: CaseInput = {
       caseNumber: v.caseNumber.trim(),
@@ -43,8 +56,11 @@ export default function CasesPage() {
       form.resetFields();
       void qc.invalidateQueries({ queryKey: ['cases'] });
     } catch (e) {
-      const fields = e instanceof Error && 'details' in e ? (e as { details?: { fields?: { field: string; rules: Record<string, string> }[]; field?: string } }).details : undefined;
-      if (fields?.fields) form.setFields(fields.fields.map((f) => ({ name: parseFieldName(f.field), errors: Object.values(f.rules) })));
+      const fields = e instanceof Error && 'details' in e ? (e as { details?: { fields?: FieldRules[] } }).details?.fields : undefined;
+      if (fields) {
+        setFieldRefusals(fields);
+        form.setFields(fieldRulesText(t, fields, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors })));
+      }
       setError({ error: e });
     } finally {
       setPending(false);

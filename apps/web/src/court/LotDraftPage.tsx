@@ -14,6 +14,7 @@ import { formatYuan, yuanToFen } from '../format/money';
 import { useI18n, type Translate } from '../i18n/i18n';
 import { translate, zh, type Lang, type MessageKey } from '../i18n/messages';
 import { useFieldErrorsInLanguage } from '../i18n/field-errors';
+import { fieldRulesText, type FieldRules } from '../i18n/field-rules';
 import { errorText, refusalText, type Message, type Refusal } from '../i18n/refusal';
 import { DISCLOSURE_KEYS, fromLot, toDraftInput, type DraftValues } from './draft-form';
 import { LotActions } from './LotActions';
@@ -21,6 +22,8 @@ import { AfterEndPanel } from './AfterEndPanel';
 import { errorsByPath, parseFieldName, placeViolations, type PlacedViolation } from './violations';
 
 const PROPERTY_TYPES = ['movable', 'real_estate', 'other_right'] as const;
+/** Fields in fen (the form takes yuan): the API's figures for them are shown in yuan. */
+const MONEY_FIELDS = new Set(['referencePrice', 'startingPrice', 'increment', 'deposit']);
 
 /** The form label of a violation's field, so the summary names what the clerk sees, not the API's name. */
 function fieldLabel(t: Translate, field: string): string {
@@ -65,9 +68,17 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
   const [saving, setSaving] = useState<'save' | 'publish' | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [refused, setRefused] = useState<PlacedViolation[]>([]);
-  // The violations shown at their fields, re-worded there when the language changes.
-  const violationErrorsIn = useCallback((lang: Lang) => errorsByPath(refused, (v) => describeViolation((key, vars) => translate(lang, key, vars), v)), [refused]);
-  useFieldErrorsInLanguage(form, refused.length > 0 ? violationErrorsIn : null);
+  // A 400's broken rules at their fields (a publication refusal has violations instead).
+  const [fieldRefusals, setFieldRefusals] = useState<FieldRules[]>([]);
+  // What is shown at the fields, re-worded there when the language changes.
+  const fieldErrorsIn = useCallback(
+    (lang: Lang) => {
+      const tr: Translate = (key, vars) => translate(lang, key, vars);
+      return [...errorsByPath(refused, (v) => describeViolation(tr, v)), ...fieldRulesText(tr, fieldRefusals, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors }))];
+    },
+    [refused, fieldRefusals],
+  );
+  useFieldErrorsInLanguage(form, refused.length + fieldRefusals.length > 0 ? fieldErrorsIn : null);
   const editable = lot === null || lot.status === 'draft';
   const summaryId = useId();
 
@@ -85,6 +96,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
     const fields = form.getFieldsError().filter((f) => f.errors.length > 0);
     form.setFields(fields.map((f) => ({ name: f.name, errors: [] })));
     setRefused([]);
+    setFieldRefusals([]);
   };
 
   const save = async (): Promise<CourtLotView | null> => {
@@ -112,7 +124,9 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
       return;
     }
     if (e instanceof ApiError && e.details?.fields) {
-      form.setFields(e.details.fields.map((f) => ({ name: parseFieldName(f.field), errors: Object.values(f.rules) })));
+      const fields = e.details.fields as FieldRules[];
+      setFieldRefusals(fields);
+      form.setFields(fieldRulesText(t, fields, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors })));
     }
     setNotice({ type: 'error', refusal: { error: e } });
   };

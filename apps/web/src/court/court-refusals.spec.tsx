@@ -33,6 +33,33 @@ describe('court forms re-word a refusal shown when the language changes', () => 
     expect(screen.getByTestId('case-error')).not.toHaveTextContent('本院');
   });
 
+  it('the new case form: the API’s broken rules at their fields, in Chinese, re-worded on a switch', async () => {
+    mockRoutes({
+      'GET /api/cases': { status: 200, body: [] },
+      'POST /api/cases': {
+        status: 400,
+        body: {
+          statusCode: 400,
+          code: 'VALIDATION_FAILED',
+          message: 'validation failed',
+          details: { fields: [{ field: 'caseNumber', rules: { maxLength: 'caseNumber must be shorter than or equal to 64 characters' } }] },
+        },
+      },
+    });
+    const view = renderWithApp(<CasesPage />);
+    fireEvent.change(screen.getByLabelText('案号'), { target: { value: '(2026)京0105执1234号' } });
+    fireEvent.change(screen.getByLabelText('案件名称'), { target: { value: '张三与李四借款纠纷' } });
+    const [applicant, respondent] = screen.getAllByLabelText('名称');
+    fireEvent.change(applicant, { target: { value: '张三' } });
+    fireEvent.change(respondent, { target: { value: '李四' } });
+    fireEvent.click(screen.getByTestId('case-submit'));
+    expect(await screen.findByText('最多 64 个字符。')).toBeInTheDocument();
+    expect(screen.queryByText(/shorter than or equal/)).toBeNull();
+    view.setLang('en');
+    expect(await screen.findByText('At most 64 characters.')).toBeInTheDocument();
+    expect(screen.queryByText('最多 64 个字符。')).toBeNull();
+  });
+
   it('suspending a lot', async () => {
     const calls = mockRoutes({ [`POST /api/lots/${LOT_ID}/suspend`]: { status: 409, body: { statusCode: 409, code: 'LOT_TRANSITION_REFUSED', message: 'refused' } } });
     const view = renderWithApp(<LotActions lot={{ id: LOT_ID, status: 'live', title: '测试拍品' }} />);
