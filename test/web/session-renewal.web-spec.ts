@@ -81,10 +81,18 @@ it('renews the access token before it expires, keeps the socket, and bids after 
   expect(unauthorized).toEqual([]);
   expect(sockets).toBe(socketsAfterLogin); // the renewed token went over the open socket, no reconnect
   // Both tabs were due at the same moment: the one that took the Web Lock renewed, the other took its
-  // session. Whatever the timing, no refresh token is ever presented twice (the server would take the
-  // second presentation, past its grace period, as theft) and every renewal succeeded.
+  // session (the lock is held a moment after the write, for the other tab's copy of localStorage to learn
+  // of it). Whatever the timing, every renewal succeeded, and a refresh token presented twice was so within
+  // the server's grace period for a client racing itself (REFRESH_REUSE_GRACE_SECONDS, 10 s): past it the
+  // server would take it as theft and end the session in both tabs.
   const seen = refreshes.map((r) => `${r.tab} ${r.at} ${r.status} ${r.presented.slice(0, 8)}`).join('; ');
-  expect({ renewals: refreshes.length >= 1, allOk: refreshes.every((r) => r.status === 200), distinct: new Set(refreshes.map((r) => r.presented)).size === refreshes.length, seen }).toEqual({ renewals: true, allOk: true, distinct: true, seen });
+  const firstUse = new Map<string, number>();
+  const lateReuse = refreshes.filter((r) => {
+    const first = firstUse.get(r.presented);
+    if (first === undefined) firstUse.set(r.presented, Date.parse(r.at));
+    return first !== undefined && Date.parse(r.at) - first > 10_000;
+  });
+  expect({ renewed: refreshes.length >= 1, allOk: refreshes.every((r) => r.status === 200), lateReuse: lateReuse.length, seen }).toEqual({ renewed: true, allOk: true, lateReuse: 0, seen });
   if (refreshes.length > 1) console.log(`renewals of the two tabs: ${seen}`);
   // The second tab, past the first token's expiry, still acts as the bidder.
   await tab2.goto(`${t.url}/account`);

@@ -181,6 +181,32 @@ describe('one session for every tab', () => {
     }
   });
 
+  it('keeps the lock a moment after renewing (other tabs learn of the write late), without making the caller wait', async () => {
+    server();
+    sessionExpiringIn(2_000);
+    const events: string[] = [];
+    Object.defineProperty(navigator, 'locks', {
+      configurable: true,
+      value: {
+        request: async (_name: string, fn: () => Promise<unknown>) => {
+          events.push('acquired');
+          await fn();
+          events.push('released');
+        },
+      },
+    });
+    try {
+      const renewed = await renewSession();
+      events.push('renewed');
+      expect(renewed?.token).toBe('access-1');
+      expect(events).toEqual(['acquired', 'renewed']);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(events).toEqual(['acquired', 'renewed', 'released']);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+  });
+
   it('a logout in another tab ends the session here; a login as someone else there switches this tab', () => {
     sessionExpiringIn(600_000);
     otherTab({ ...renewedElsewhere(9), userId: 'u2' });

@@ -26,6 +26,8 @@ const EXPIRY_MARGIN_MS = 5_000;
 const RETRY_MS = 10_000;
 /** The Web Lock that makes renewals single-flight across the browser's tabs. */
 const RENEW_LOCK = 'fapai.session.renew';
+/** How long the lock is kept after a renewal, for the other tabs' copies of localStorage to learn of it. */
+const STORAGE_SETTLE_MS = 300;
 
 export interface Session {
   token: string;
@@ -130,10 +132,29 @@ export function renewSession(): Promise<Session | null> {
   return renewing;
 }
 
-/** Runs `fn` holding the renewal lock of the browser (every tab), where Web Locks exist. */
+/**
+ * Runs `fn` holding the renewal lock of the browser (every tab), where Web Locks exist. The caller has the
+ * result at once, but the lock is held a moment longer: each tab keeps its own copy of localStorage, which
+ * learns of another tab's write asynchronously, and the next tab in line must read the new session rather
+ * than present the refresh token just spent (it would still be accepted within the server's grace period,
+ * as a racing client, but as a second successor).
+ */
 function oneTabAtATime<T>(fn: () => Promise<T>): Promise<T> {
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
-  return locks ? locks.request(RENEW_LOCK, fn) : fn();
+  if (!locks) return fn();
+  return new Promise<T>((resolve, reject) => {
+    locks
+      .request(RENEW_LOCK, async () => {
+        try {
+          resolve(await fn());
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        await new Promise((settled) => setTimeout(settled, STORAGE_SETTLE_MS));
+      })
+      .catch(reject);
+  });
 }
 
 /** Renews `wanted`, the session this tab had when the renewal was asked for. */

@@ -1,5 +1,5 @@
 import { translate, type Lang, type MessageKey } from './messages';
-import { fieldRulesText, ruleText } from './field-rules';
+import { fieldRulesText, ruleText, type FieldRules } from './field-rules';
 
 const t = (lang: Lang) => (key: MessageKey, vars?: Record<string, string | number>) => translate(lang, key, vars);
 
@@ -32,7 +32,7 @@ describe('the API’s broken rules at a field, in the reader’s language', () =
   });
 
   it('words every rule of every field, in the API’s order', () => {
-    const fields = [
+    const fields: FieldRules[] = [
       { field: 'title', rules: { minLength: 'title must be longer than or equal to 2 characters', isString: 'title must be a string' } },
       { field: 'deposit', rules: { min: 'deposit must be at least 1 fen' } },
     ];
