@@ -14,6 +14,16 @@ import { ActForm } from './valuation/ActForm';
 
 const LOT_ID = 'lot-1';
 
+/** Fills the new case form (in Chinese) with a valid case and submits it. */
+function submitNewCase(): void {
+  fireEvent.change(screen.getByLabelText('案号'), { target: { value: '(2026)京0105执1234号' } });
+  fireEvent.change(screen.getByLabelText('案件名称'), { target: { value: '张三与李四借款纠纷' } });
+  const [applicant, respondent] = screen.getAllByLabelText('名称');
+  fireEvent.change(applicant, { target: { value: '张三' } });
+  fireEvent.change(respondent, { target: { value: '李四' } });
+  fireEvent.click(screen.getByTestId('case-submit'));
+}
+
 describe('court forms re-word a refusal shown when the language changes', () => {
   it('the new case form', async () => {
     mockRoutes({
@@ -21,12 +31,7 @@ describe('court forms re-word a refusal shown when the language changes', () => 
       'POST /api/cases': { status: 409, body: { statusCode: 409, code: 'CASE_NUMBER_TAKEN', message: 'case number taken' } },
     });
     const view = renderWithApp(<CasesPage />);
-    fireEvent.change(screen.getByLabelText('案号'), { target: { value: '(2026)京0105执1234号' } });
-    fireEvent.change(screen.getByLabelText('案件名称'), { target: { value: '张三与李四借款纠纷' } });
-    const [applicant, respondent] = screen.getAllByLabelText('名称');
-    fireEvent.change(applicant, { target: { value: '张三' } });
-    fireEvent.change(respondent, { target: { value: '李四' } });
-    fireEvent.click(screen.getByTestId('case-submit'));
+    submitNewCase();
     expect(await screen.findByTestId('case-error')).toHaveTextContent('本院已有该案号。');
     view.setLang('en');
     expect(screen.getByTestId('case-error')).toHaveTextContent('This case number already exists in the court.');
@@ -47,12 +52,7 @@ describe('court forms re-word a refusal shown when the language changes', () => 
       },
     });
     const view = renderWithApp(<CasesPage />);
-    fireEvent.change(screen.getByLabelText('案号'), { target: { value: '(2026)京0105执1234号' } });
-    fireEvent.change(screen.getByLabelText('案件名称'), { target: { value: '张三与李四借款纠纷' } });
-    const [applicant, respondent] = screen.getAllByLabelText('名称');
-    fireEvent.change(applicant, { target: { value: '张三' } });
-    fireEvent.change(respondent, { target: { value: '李四' } });
-    fireEvent.click(screen.getByTestId('case-submit'));
+    submitNewCase();
     expect(await screen.findByText('最多 64 个字符。')).toBeInTheDocument();
     expect(screen.queryByText(/shorter than or equal/)).toBeNull();
     view.setLang('en');
