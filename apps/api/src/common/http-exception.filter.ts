@@ -42,15 +42,17 @@ export function reportServerError(logger: Pick<Logger, 'error' | 'warn'>, except
   body.details = { ...body.details, correlationId };
 }
 
+/** 415 naming the content type and the rule it breaks (a media type no parser reads, or multipart off an upload route). */
+export function unsupportedMediaType(rule: string): ErrorBody {
+  return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: rule, details: { fields: [{ field: 'content-type', rules: { mediaType: rule } }] } };
+}
+
 export function toErrorBody(exception: unknown): ErrorBody {
   // Fastify's own refusals (body too large, a media type we do not read, a bad Content-Length) reach us
   // wrapped by Nest's adapter in an HttpException whose cause is the Fastify error, which names the case.
   const framework = (exception instanceof HttpException ? exception.cause : exception) as { code?: string; message?: string } | undefined;
   if (framework?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
-  if (framework?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    const rule = 'request bodies are application/json (multipart/form-data for uploads)';
-    return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: rule, details: { fields: [{ field: 'content-type', rules: { mediaType: rule } }] } };
-  }
+  if (framework?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return unsupportedMediaType('request bodies are application/json (multipart/form-data for uploads)');
   if (exception instanceof AppError) {
     return { statusCode: exception.status, code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
   }

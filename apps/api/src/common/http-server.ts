@@ -60,30 +60,27 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
   const body = JSON.stringify(
     tooLarge
       ? { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: 'the request headers are larger than the server accepts (16 KB)' }
-      : {
-          statusCode: 400,
-          code: 'MALFORMED_REQUEST',
-          message: 'the request is not valid HTTP; characters outside ASCII in a URL must be percent-encoded',
-          details: { parserError: error.code ?? 'unknown' },
-        },
+      : malformedRequest('the request is not valid HTTP; characters outside ASCII in a URL must be percent-encoded', error.code ?? 'unknown'),
   );
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** 400 MALFORMED_REQUEST: a request refused before any route could read it, with the parser's reason. */
+function malformedRequest(message: string, parserError: string) {
+  return { statusCode: 400, code: 'MALFORMED_REQUEST', message, details: { parserError } };
+}
+
 /** Fastify's `frameworkErrors`: the router's refusals before any route (see the header comment). */
 export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
-  const badUrl = error.code === 'FST_ERR_BAD_URL';
-  const status = badUrl ? 400 : (error.statusCode ?? 500);
-  void reply
-    .status(status)
-    .header('Content-Type', 'application/json; charset=utf-8')
-    .send({
-      statusCode: status,
-      code: status < 500 ? 'MALFORMED_REQUEST' : 'INTERNAL',
-      message: badUrl ? 'the URL is not valid: each %XX escape must decode, with its neighbours, to UTF-8 characters' : status < 500 ? error.message : 'internal error',
-      details: { parserError: error.code },
-    });
+  const status = error.code === 'FST_ERR_BAD_URL' ? 400 : (error.statusCode ?? 500);
+  const body =
+    error.code === 'FST_ERR_BAD_URL'
+      ? malformedRequest('the URL is not valid: each %XX escape must decode, with its neighbours, to UTF-8 characters', error.code)
+      : status < 500
+        ? { ...malformedRequest(error.message, error.code), statusCode: status }
+        : { statusCode: status, code: 'INTERNAL', message: 'internal error' };
+  void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
 }
 
 export function installBodyParsers(server: FastifyInstance): void {

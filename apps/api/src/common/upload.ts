@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Observable } from 'rxjs';
 import { CommonError } from './app-error.js';
+import { unsupportedMediaType } from './http-exception.filter.js';
 
 /** The hard cap of one file; the configured UPLOAD_MAX_BYTES (smaller) is checked by the service. */
 const HARD_MAX_BYTES = 50 * 1024 * 1024;
@@ -38,8 +39,7 @@ export async function installMultipart(server: FastifyInstance): Promise<void> {
   await server.register(fastifyMultipart, { limits: { fileSize: HARD_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
   server.addHook('preValidation', (req, reply, done) => {
     if (!req.isMultipart() || (req.routeOptions.config as { oneFileUpload?: boolean } | undefined)?.oneFileUpload) return done();
-    const rule = 'this route reads application/json; multipart/form-data is for uploads only';
-    void reply.status(415).send({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: rule, details: { fields: [{ field: 'content-type', rules: { mediaType: rule } }] } });
+    void reply.status(415).send(unsupportedMediaType('this route reads application/json; multipart/form-data is for uploads only'));
   });
 }
 

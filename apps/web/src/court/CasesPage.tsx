@@ -5,11 +5,11 @@ import { Alert, Button, Checkbox, Form, Input, Select, Spin } from 'antd';
 import { endpoints, type CaseInput } from '../api/endpoints';
 import { formatYuan, yuanToFen } from '../format/money';
 import { useFieldErrorsInLanguage } from '../i18n/field-errors';
-import { fieldRulesText, type FieldRules } from '../i18n/field-rules';
+import type { FieldRules } from '../i18n/field-rules';
 import { useI18n } from '../i18n/i18n';
 import { translate, type Lang } from '../i18n/messages';
 import { refusalText, type Refusal } from '../i18n/refusal';
-import { parseFieldName } from './violations';
+import { rulesByPath } from './violations';
 
 const ROLES = ['applicant', 'respondent', 'interested'] as const;
 /** Fields in fen (the form takes yuan): the API's figures for them are shown in yuan. */
@@ -33,7 +33,7 @@ export default function CasesPage() {
   // The API's refusals at fields, kept as data and worded in the reader's language (re-worded on a switch).
   const [fieldRefusals, setFieldRefusals] = useState<FieldRules[]>([]);
   const fieldErrorsIn = useCallback(
-    (lang: Lang) => fieldRulesText((key, vars) => translate(lang, key, vars), fieldRefusals, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors })),
+    (lang: Lang) => rulesByPath((key, vars) => translate(lang, key, vars), fieldRefusals, MONEY_FIELDS),
     [fieldRefusals],
   );
   useFieldErrorsInLanguage(form, fieldRefusals.length > 0 ? fieldErrorsIn : null);
@@ -59,7 +59,7 @@ export default function CasesPage() {
       const fields = e instanceof Error && 'details' in e ? (e as { details?: { fields?: FieldRules[] } }).details?.fields : undefined;
       if (fields) {
         setFieldRefusals(fields);
-        form.setFields(fieldRulesText(t, fields, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors })));
+        form.setFields(rulesByPath(t, fields, MONEY_FIELDS));
       }
       setError({ error: e });
     } finally {

@@ -14,12 +14,12 @@ import { formatYuan, yuanToFen } from '../format/money';
 import { useI18n, type Translate } from '../i18n/i18n';
 import { translate, zh, type Lang, type MessageKey } from '../i18n/messages';
 import { useFieldErrorsInLanguage } from '../i18n/field-errors';
-import { fieldRulesText, type FieldRules } from '../i18n/field-rules';
+import type { FieldRules } from '../i18n/field-rules';
 import { errorText, refusalText, type Message, type Refusal } from '../i18n/refusal';
 import { DISCLOSURE_KEYS, fromLot, toDraftInput, type DraftValues } from './draft-form';
 import { LotActions } from './LotActions';
 import { AfterEndPanel } from './AfterEndPanel';
-import { errorsByPath, parseFieldName, placeViolations, type PlacedViolation } from './violations';
+import { errorsByPath, parseFieldName, placeViolations, rulesByPath, type PlacedViolation } from './violations';
 
 const PROPERTY_TYPES = ['movable', 'real_estate', 'other_right'] as const;
 /** Fields in fen (the form takes yuan): the API's figures for them are shown in yuan. */
@@ -74,7 +74,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
   const fieldErrorsIn = useCallback(
     (lang: Lang) => {
       const tr: Translate = (key, vars) => translate(lang, key, vars);
-      return [...errorsByPath(refused, (v) => describeViolation(tr, v)), ...fieldRulesText(tr, fieldRefusals, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors }))];
+      return [...errorsByPath(refused, (v) => describeViolation(tr, v)), ...rulesByPath(tr, fieldRefusals, MONEY_FIELDS)];
     },
     [refused, fieldRefusals],
   );
@@ -126,7 +126,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
     if (e instanceof ApiError && e.details?.fields) {
       const fields = e.details.fields as FieldRules[];
       setFieldRefusals(fields);
-      form.setFields(fieldRulesText(t, fields, MONEY_FIELDS).map((f) => ({ name: parseFieldName(f.field), errors: f.errors })));
+      form.setFields(rulesByPath(t, fields, MONEY_FIELDS));
     }
     setNotice({ type: 'error', refusal: { error: e } });
   };

@@ -4,6 +4,8 @@
  * names into antd form paths so each refusal is shown next to its field.
  */
 import type { PublicationViolationView } from '@fapai/contracts';
+import { fieldRulesText, type FieldRules } from '../i18n/field-rules';
+import type { Translate } from '../i18n/i18n';
 
 export type FieldPath = (string | number)[];
 
@@ -80,4 +82,9 @@ export function errorsByPath(placed: readonly PlacedViolation[], describe: (v: P
     map.set(key, entry);
   }
   return [...map.values()];
+}
+
+/** A 400's broken rules (`details.fields`), worded, at their form paths (`money`: fields in fen). */
+export function rulesByPath(t: Translate, fields: readonly FieldRules[], money: ReadonlySet<string>): { name: FieldPath; errors: string[] }[] {
+  return fieldRulesText(t, fields, money).map((f) => ({ name: parseFieldName(f.field), errors: f.errors }));
 }
