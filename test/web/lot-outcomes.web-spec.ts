@@ -153,8 +153,11 @@ it('the court console sets a paid sale aside (OJA Art. 31) and the buyer sees th
   const buyer = await registerBidder(t, { realName: '上官退' });
   const lot = await soldLot('浏览器测试：撤销拍卖', buyer);
   await t.http.post(`/api/lots/${lot}/balance`).set(buyer.auth).send({ paymentMethod: 'pm_card_visa' }).expect(200);
-  const before = (await t.http.get(`/api/lots/${lot}/enrolments/me`).set(buyer.auth).expect(200)).body as EnrolmentView;
-  expect(before.deposit?.status).toBe('applied');
+  // The winner's deposit is applied to the price by the deposit-release job after the close (applying →
+  // applied at Stripe), not by the balance payment: on a loaded machine it may still be on its way.
+  const depositOf = async () => ((await t.http.get(`/api/lots/${lot}/enrolments/me`).set(buyer.auth).expect(200)).body as EnrolmentView).deposit?.status;
+  await waitFor('the deposit applied to the price', async () => (await depositOf()) === 'applied', 15_000);
+  expect(await depositOf()).toBe('applied');
 
   const page = clerkBrowser.page;
   await page.goto(`${t.url}/court/lots/${lot}`);
