@@ -371,7 +371,19 @@ async function closedLoop(ctx, pool, clients, warmMs, measureMs, nextBid) {
   };
 }
 
+/** The API's `fapai_bid_paths_total` by path (guarded, guarded_missed, locked_read), from /api/metrics. */
+async function bidPaths(url) {
+  const text = await (await fetch(`${url}/api/metrics`)).text();
+  const out = {};
+  for (const m of text.matchAll(/^fapai_bid_paths_total\{path="(\w+)"\} (\d+)/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+/** Bids that reached the database between two `bidPaths` readings, by path. */
+const pathsBetween = (before, after) => Object.fromEntries(['guarded', 'guarded_missed', 'locked_read'].map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]));
+
 async function scenarioMany(ctx, setup) {
+  const pathsBefore = await bidPaths(ctx.api.url);
   const { bidders, manyLots, startingPrice, increment } = setup;
   const per = CFG.many.biddersPerLot;
   // Per lot: the latest price we know (starting price − increment before the first bid), the leader, in flight.
@@ -412,7 +424,7 @@ async function scenarioMany(ctx, setup) {
     };
   });
   await pool.close();
-  return result;
+  return { ...result, paths: pathsBetween(pathsBefore, await bidPaths(ctx.api.url)) };
 }
 
 async function scenarioHot(ctx, setup) {
@@ -699,6 +711,7 @@ function buildRows(r) {
     rows.push({ scenario: 'many', figure: 'refused/s by code', value: `${fmt(m.refusedPerS, 1)}${codes ? ` (${codes})` : ''}` });
     rows.push({ scenario: 'many', figure: 'latency p50/p95/p99 ms', value: ms3(m.p50, m.p95, m.p99), target: 'p99 < 100', met: m.p99 < 100 });
     rows.push({ scenario: 'many', figure: 'DB transactions per request (≈)', value: fmt(m.cpu.dbXacts / m.requestsInWindow, 2) });
+    rows.push({ scenario: 'many', figure: 'bids by path: one statement / its guard failed / locked read (warm-up included)', value: `${fmt(m.paths.guarded)} / ${fmt(m.paths.guarded_missed)} / ${fmt(m.paths.locked_read)}` });
     rows.push({ scenario: 'many', figure: 'errors', value: `${m.errors}${m.errors ? ` ${JSON.stringify(m.errorsByKind)}` : ''}`, target: '0', met: m.errors === 0 });
   }
   const h = r.hot;

@@ -8,6 +8,7 @@ import {
   nextValidAmounts,
   priorityMatchWins,
   rankBids,
+  timeInvariantSpan,
   winnerOf,
   type AcceptedBid,
   type BidDecision,
@@ -515,6 +516,93 @@ describe('decideBid properties (OJA Arts. 20–21)', () => {
         expect(rankBids([...bids].reverse())).toEqual(ranked);
         expect(winnerOf(bids)).toBe(ranked[0]);
       }),
+    );
+  });
+});
+
+describe('timeInvariantSpan (the one-statement bid write, OJA Art. 20 ¶2)', () => {
+  it('is [startsAt, endsAt − 5 min) for a live lot: 5:00.001 left is inside, exactly 5:00 left (which extends) is not', () => {
+    const span = { from: START, until: END - 5 * MIN };
+    expect(timeInvariantSpan(lotState(), START, STATUTORY)).toEqual(span);
+    expect(timeInvariantSpan(lotState(), END - 5 * MIN - 1, STATUTORY)).toEqual(span);
+    expect(timeInvariantSpan(lotState(), END - 5 * MIN, STATUTORY)).toBeNull();
+    expect(timeInvariantSpan(lotState(), END - 1, STATUTORY)).toBeNull();
+    expect(timeInvariantSpan(lotState(), END, STATUTORY)).toBeNull();
+    expect(timeInvariantSpan(lotState(), START - 1, STATUTORY)).toBeNull();
+  });
+  it('is null for a lot not written live, even after its start (the first bid also writes the status)', () => {
+    expect(timeInvariantSpan(lotState({ status: 'announced' }), START + HOUR, STATUTORY)).toBeNull();
+    expect(timeInvariantSpan(lotState({ status: 'suspended' }), START + HOUR, STATUTORY)).toBeNull();
+    expect(timeInvariantSpan(lotState({ status: 'sold' }), START + HOUR, STATUTORY)).toBeNull();
+  });
+  it('follows the profile: the sandbox extends within the last 3 s', () => {
+    expect(timeInvariantSpan(lotState({ endsAt: START + 10 * SEC }), START + SEC, SANDBOX)).toEqual({ from: START, until: START + 7 * SEC });
+  });
+  it('property: anywhere in the span decideBid decides the same but for the bid time; at its end an accepted bid extends', () => {
+    const stateArb = fc.record({
+      status: fc.constantFrom('live' as const, 'live' as const, 'announced' as const, 'suspended' as const),
+      startsAt: fc.integer({ min: 0, max: 10 * MIN }),
+      /** In thousandths of the profile's extension (5 min statutory, 3 s sandbox). */
+      length: fc.integer({ min: 1, max: 6000 }),
+      startingPrice: fc.integer({ min: 1, max: 100 }),
+      increment: fc.integer({ min: 1, max: 7 }),
+      lead: fc.option(fc.record({ k: fc.nat({ max: 30 }), rank: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }), me: fc.boolean() }), { nil: null }),
+      extensionCount: fc.nat({ max: 3 }),
+    });
+    const inputArb = fc.record({
+      rank: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+      k: fc.integer({ min: -2, max: 14 }),
+      active: fc.oneof(fc.constant(true), fc.boolean()),
+      confirmJump: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(stateArb, inputArb, fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000), fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000), fc.constantFrom(STATUTORY, SANDBOX), (st, inp, a, b, profile) => {
+        const length = Math.ceil((st.length * profile.auction.extensionMs) / 1000);
+        const s = lotState({
+          status: st.status,
+          startsAt: st.startsAt,
+          endsAt: st.startsAt + length,
+          startingPrice: st.startingPrice,
+          increment: st.increment,
+          currentPrice: st.lead ? st.startingPrice + st.lead.k * st.increment : null,
+          leader: st.lead ? { enrolmentId: st.lead.me ? 'e-me' : 'e-lead', priorityRank: st.lead.rank, placedAt: st.startsAt } : null,
+          bidCount: st.lead ? st.lead.k + 1 : 0,
+          extensionCount: st.extensionCount,
+        });
+        const input = bid({
+          enrolmentId: 'e-me',
+          enrolmentActive: inp.active,
+          priorityRank: inp.rank,
+          amount: Math.max(1, (s.currentPrice ?? s.startingPrice) + inp.k * s.increment),
+          confirmJump: inp.confirmJump,
+        });
+        // Any time from a little before the start to a little after the end.
+        const margin = profile.auction.extensionMs / 10;
+        const now = Math.floor(s.startsAt - margin + a * (length + 2 * margin));
+        const atNow = decideBid(s, { ...input, now }, profile);
+        const span = timeInvariantSpan(s, now, profile);
+        if (!span) {
+          // Outside the span the time matters: a live lot accepts there only with an extension.
+          if (s.status === 'live' && atNow.ok) expect(atNow.extended).toBe(true);
+          return;
+        }
+        expect(now).toBeGreaterThanOrEqual(span.from);
+        expect(now).toBeLessThan(span.until);
+        const timeless = (d: BidDecision) => (d.ok ? { ...d, bid: { ...d.bid, placedAt: 0 }, next: { ...d.next, leader: { ...d.next.leader!, placedAt: 0 } } } : d);
+        // Anywhere in the span, its first and its last millisecond included.
+        for (const t of [Math.min(span.until - 1, Math.floor(span.from + b * (span.until - span.from))), span.from, span.until - 1]) {
+          const atT = decideBid(s, { ...input, now: t }, profile);
+          expect(timeless(atT)).toEqual(timeless(atNow));
+          if (atT.ok) {
+            expect(atT.bid.placedAt).toBe(t);
+            expect(atT.next.leader!.placedAt).toBe(t);
+            expect(atT.extended).toBe(false);
+          }
+        }
+        // The span is as long as it can be: at its end the same bid extends.
+        if (atNow.ok) expect(decideBid(s, { ...input, now: span.until }, profile)).toEqual(expect.objectContaining({ ok: true, extended: true }));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -90,6 +90,15 @@ export function priorityMatchWins(rank: number | null, leader: Pick<BidLeader, '
 }
 
 /**
+ * How much time left before the end makes a bid extend (OJA Art. 20 ¶2). With window = extension (the law:
+ * 5 and 5) it is 5 minutes; taking the smaller of the two keeps a profile with a longer window from counting
+ * a bid that moves nothing.
+ */
+function extendingWindow(profile: RulesProfile): number {
+  return Math.min(profile.auction.extensionWindowMs, profile.auction.extensionMs);
+}
+
+/**
  * Decides one bid against the state read under the lot's lock. Never throws for a rule refusal; throws only
  * when the state itself is corrupt (a non-positive increment), which publication forbids.
  *
@@ -179,11 +188,9 @@ export function decideBid(state: BiddingState, input: BidInput, profile: RulesPr
     });
   }
 
-  // OJA Art. 20 ¶2. With window = extension (the law: 5 and 5) this is `endsAt − now ≤ 5 min`; taking the
-  // smaller of the two keeps a profile with a longer window from counting a bid that moves nothing.
-  const { extensionWindowMs, extensionMs } = profile.auction;
-  const extended = state.endsAt - now <= Math.min(extensionWindowMs, extensionMs);
-  const endsAt = extended ? Math.max(state.endsAt, now + extensionMs) : state.endsAt;
+  // OJA Art. 20 ¶2: `endsAt − now ≤ 5 min` extends.
+  const extended = state.endsAt - now <= extendingWindow(profile);
+  const endsAt = extended ? Math.max(state.endsAt, now + profile.auction.extensionMs) : state.endsAt;
 
   const { enrolmentId } = input;
   const bid: AcceptedBid = { seq: state.bidCount + 1, enrolmentId, amount, priorityRank, placedAt: now, kind };
@@ -197,6 +204,30 @@ export function decideBid(state: BiddingState, input: BidInput, profile: RulesPr
     extensionCount: state.extensionCount + (extended ? 1 : 0),
   };
   return { ok: true, next, extended, bid };
+}
+
+/** A span of server time `[from, until)`, epoch ms. */
+export interface TimeSpan {
+  from: number;
+  until: number;
+}
+
+/**
+ * The span of server time around `now` over which `decideBid(state, input)` decides as it does at `now`:
+ * the same outcome, the same next state and the same bid, but for the bid's own time (`placedAt`, and the
+ * leader's). Null where the time itself decides something: before the start of a lot not yet written
+ * `live`, in the last minutes where a bid extends (the new end is bid time + 5 min), and at or after the end.
+ *
+ * For a `live` lot this is `[startsAt, endsAt − window)`, the window being the extension boundary of
+ * `decideBid` (a bid with exactly the window left extends, so `endsAt − window` is outside). The API uses
+ * it to write a bid decided on its last known state in one statement, guarded by the database clock
+ * falling in this span and by the lot still being that state: the decision is then the one `decideBid`
+ * takes under the lock at the database's time (OJA Art. 20 ¶2), without a round trip to read it first.
+ */
+export function timeInvariantSpan(state: Pick<BiddingState, 'status' | 'startsAt' | 'endsAt'>, now: number, profile: RulesProfile): TimeSpan | null {
+  if (state.status !== 'live') return null;
+  const until = state.endsAt - extendingWindow(profile);
+  return now >= state.startsAt && now < until ? { from: state.startsAt, until } : null;
 }
 
 /** What ranking needs of a bid. `seq` (if present) breaks a tie of identical timestamps. */

@@ -48,9 +48,16 @@ export class AuditService {
   /**
    * The same append as a CTE named `audit`, for a hot path that writes its change and its audit entry in
    * one statement. The caller must hold the stream's lock (e.g. the lot row); `$n` placeholders name the
-   * statement's parameters for stream, action, actor and data (jsonb text).
+   * statement's parameters for stream, action, actor and data (jsonb text). With `source`, the name of an
+   * earlier CTE of at most one row, the entry is written only if that CTE has its row, and `data` may read
+   * its columns as `src.<column>`.
+   *
+   * The stream's last entry is read with the statement's snapshot. A statement that takes the stream's
+   * lock itself (an UPDATE of the lot row in the same statement) may therefore miss an entry committed
+   * while it waited for the lock: its entry then repeats that seq, and the unique (stream, seq) index
+   * refuses the whole statement rather than forking the chain.
    */
-  static appendCte(p: { stream: string; action: string; actor: string; data: string }): string {
+  static appendCte(p: { stream: string; action: string; actor: string; data: string; source?: string }): string {
     // The stream's last entry is read once (one index descent) for both its seq and its hash.
     return `audit AS (
       INSERT INTO audit_log (stream, seq, action, actor_id, data, at, prev_hash, hash)
@@ -58,7 +65,7 @@ export class AuditService {
       FROM (SELECT ${p.stream}::text AS stream, coalesce(last.seq, 0) + 1 AS seq,
                    ${p.action}::text AS action, ${p.actor}::uuid AS actor_id, ${p.data}::jsonb AS data, clock_timestamp() AS at,
                    coalesce(last.hash, '${GENESIS_HASH}') AS prev_hash
-            FROM (VALUES (1)) one
+            FROM ${p.source ?? '(VALUES (1))'} src
             LEFT JOIN (SELECT a.seq, a.hash FROM audit_log a WHERE a.stream = ${p.stream} ORDER BY a.seq DESC LIMIT 1) last ON true) row
       RETURNING 1)`;
   }

@@ -13,6 +13,12 @@ import { Public } from '../common/auth.js';
 export class MetricsService {
   readonly registry = new Registry();
   readonly bids = new Counter({ name: 'fapai_bids_total', help: 'Bids decided, by result and refusal code', labelNames: ['result', 'code'] as const, registers: [this.registry] });
+  readonly bidPaths = new Counter({
+    name: 'fapai_bid_paths_total',
+    help: 'Bids that reached the database, by path: guarded (one statement on the last known state), guarded_missed (its guard failed; decided again on a locked read), locked_read',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
   readonly bidSeconds = new Histogram({ name: 'fapai_bid_duration_seconds', help: 'Time to decide a bid, from request to commit', buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2], registers: [this.registry] });
   readonly sockets = new Gauge({ name: 'fapai_socket_connections', help: 'Open socket.io connections on /auctions', registers: [this.registry] });
   readonly closerLag = new Histogram({ name: 'fapai_closer_lag_seconds', help: 'How long after endsAt a lot was closed', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 120, 600], registers: [this.registry] });
