@@ -8,7 +8,9 @@
  *    lots at 50 clients, (b) one lot at 20 clients (the API's pool size).
  * 3. The built API as a separate child process (so its CPU and RSS can be read from /proc), set up through
  *    its public HTTP API: a court, a clerk, live lots, verified bidders enrolled with pm_card_visa.
- * 4. Scenarios many, hot, fanout (1,000 × 20/s, 5,000 × 5/s and 20/s) and idle (5,000 watchers).
+ * 4. Scenarios many, hot, fanout (1,000 × 20/s, 5,000 × 5/s and 20/s), fanout-2 (two instances, 10,000
+ *    watchers) and idle (5,000 watchers). Watchers are BENCH_WATCHER_CLIENT sockets: 'wire' (the default, a
+ *    plain WebSocket speaking the protocol itself, light on the shared cores) or 'socket.io' (socket.io-client).
  * 5. A table of figures beside targets and ceiling with the CPU seconds of API / PostgreSQL / load
  *    generator, also written to test/artifacts/bench-<date>.json.
  *
@@ -26,7 +28,7 @@ import { Pool } from 'undici';
 import { call, courtWithClerk, enrolActive, mapLimit, publishedLot, registerBidders, waitLive } from '../support/http-actors.mjs';
 import { ApiInstance, API_MAIN, Cleanup, PrivateRedis, sleep, stopAllOnExit, StripeLocalProcess } from '../support/infra.mjs';
 import { MsHistogram, percentile } from '../support/stats.mjs';
-import { WatcherGroup } from '../support/watchers.mjs';
+import { WATCHER_CLIENTS, WatcherGroup } from '../support/watchers.mjs';
 import { cpuSeconds, CpuTracker, fmt, machineBusySeconds, procTicks, rssMb, ticksToSeconds } from './lib.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -35,6 +37,12 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const scale = (ms) => (QUICK ? Math.round(ms / 5) : ms);
 /** BENCH_SCENARIOS=many,hot runs only those (default: all). */
 const ONLY = new Set((process.env.BENCH_SCENARIOS ?? 'ceiling,many,hot,fanout,fanout-2,idle').split(',').map((s) => s.trim()));
+/**
+ * The watchers' client (test/support/watchers.mjs): 'wire' (default) costs a fraction of socket.io-client's
+ * CPU per event, and the watchers run on the cores of the API they measure (test/bench/README.md).
+ */
+const WATCHER_CLIENT = process.env.BENCH_WATCHER_CLIENT ?? 'wire';
+if (!WATCHER_CLIENTS.includes(WATCHER_CLIENT)) throw new Error(`BENCH_WATCHER_CLIENT=${WATCHER_CLIENT}: expected one of ${WATCHER_CLIENTS.join(', ')}`);
 
 const CFG = {
   pgbenchSeconds: QUICK ? 4 : 20,
@@ -53,6 +61,7 @@ const CFG = {
   // On a freshly started API process: RSS after a settle, then with 5,000 idle watchers.
   idle: { watchers: 5000, settleMs: scale(10_000), holdMs: scale(5000) },
   enrolConcurrency: 8,
+  watcherClient: WATCHER_CLIENT,
 };
 
 const FANOUT_ACCOUNTS = 4; // the fanout bidder's accounts, used in turn (a leader may not outbid itself)
@@ -470,7 +479,9 @@ async function closeGroups(ctx, groups) {
 async function connectWatchers(groups, url, lotId, total) {
   const started = Date.now();
   const per = groups.map((_, i) => Math.floor(total / groups.length) + (i < total % groups.length ? 1 : 0));
-  const replies = await Promise.all(groups.map((g, i) => g.connect(url, [lotId], per[i], { concurrency: 50, reconnection: true })));
+  // socket.io watchers reconnect, as they always have here (every disconnect is counted all the same); wire ones cannot.
+  const options = { concurrency: 50, reconnection: WATCHER_CLIENT === 'socket.io', client: WATCHER_CLIENT };
+  const replies = await Promise.all(groups.map((g, i) => g.connect(url, [lotId], per[i], options)));
   const ok = replies.reduce((a, r) => a + r.ok, 0);
   const failed = replies.reduce((a, r) => a + r.failed, 0);
   const retried = replies.reduce((a, r) => a + r.retried, 0);
@@ -740,7 +751,7 @@ function buildRows(r) {
     rows.push({
       scenario: name,
       figure: 'missed / out-of-order events',
-      value: `${run.missed} / ${run.outOfOrder} (${run.bidsAccepted} bids accepted = ${fmt(run.acceptedPerS, 1)}/s, to ${run.watchers} watchers${Object.keys(run.refused).length ? `, refused ${JSON.stringify(run.refused)}` : ''}${run.bidErrors ? `, ${run.bidErrors} bid errors` : ''}${run.connected.failed ? `, ${run.connected.failed} not connected` : ''})`,
+      value: `${run.missed} / ${run.outOfOrder} (${run.bidsAccepted} bids accepted = ${fmt(run.acceptedPerS, 1)}/s, to ${run.watchers} ${r.config.watcherClient} watchers${Object.keys(run.refused).length ? `, refused ${JSON.stringify(run.refused)}` : ''}${run.bidErrors ? `, ${run.bidErrors} bid errors` : ''}${run.connected.failed ? `, ${run.connected.failed} not connected` : ''})`,
       target: p99Target ? '0' : '',
       met: p99Target ? run.missed === 0 && run.outOfOrder === 0 && run.connected.failed === 0 : undefined,
     });
@@ -759,14 +770,14 @@ function buildRows(r) {
     rows.push({
       scenario: name,
       figure: 'bids',
-      value: `${f2.bidsAccepted} accepted = ${fmt(f2.acceptedPerS, 1)}/s on A${Object.keys(f2.refused).length ? `, refused ${JSON.stringify(f2.refused)}` : ''}${f2.bidErrors ? `, ${f2.bidErrors} bid errors` : ''}${notConnected ? `, ${notConnected} watchers not connected` : ''}; ${f2.processes} watcher processes; redis cpu ${fmt(f2.redisCpu, 1)} s`,
+      value: `${f2.bidsAccepted} accepted = ${fmt(f2.acceptedPerS, 1)}/s on A${Object.keys(f2.refused).length ? `, refused ${JSON.stringify(f2.refused)}` : ''}${f2.bidErrors ? `, ${f2.bidErrors} bid errors` : ''}${notConnected ? `, ${notConnected} watchers not connected` : ''}; ${f2.processes} watcher processes (${r.config.watcherClient} client); redis cpu ${fmt(f2.redisCpu, 1)} s`,
     });
     rows.push({ scenario: name, figure: 'RSS MB A / B: before / after connecting / after', value: `A ${fmt(f2.rssBefore.A)} / ${fmt(f2.rssAfterConnect.A)} / ${fmt(f2.rssAfterRun.A)}; B ${fmt(f2.rssBefore.B)} / ${fmt(f2.rssAfterConnect.B)} / ${fmt(f2.rssAfterRun.B)}` });
   }
   const i = r.idle;
   if (i?.error) rows.push({ scenario: 'idle', figure: 'failed', value: i.error });
   else if (i) {
-    rows.push({ scenario: `idle ${fmt(i.watchers)}`, figure: `fresh API process RSS MB (after ${fmt(i.settleS)} s → with watchers)`, value: `${fmt(i.rssIdleProcess)} → ${fmt(i.rssWithWatchers)} (+${fmt(i.growth)})`, target: '< 500, < +150', met: i.rssWithWatchers < 500 && i.growth < 150 });
+    rows.push({ scenario: `idle ${fmt(i.watchers)}`, figure: `fresh API process RSS MB (after ${fmt(i.settleS)} s → with ${r.config.watcherClient} watchers)`, value: `${fmt(i.rssIdleProcess)} → ${fmt(i.rssWithWatchers)} (+${fmt(i.growth)})`, target: '< 500, < +150', met: i.rssWithWatchers < 500 && i.growth < 150 });
   }
   return rows;
 }
@@ -780,7 +791,7 @@ async function main() {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAvgAtStart: os.loadavg(), node: process.version, memoryMb: Math.round(os.totalmem() / 2 ** 20) },
     config: CFG,
   };
-  log(`fapai benchmark ${date.toISOString()}${QUICK ? ' (BENCH_QUICK: durations ÷5)' : ''} — ${result.machine.cpus} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`fapai benchmark ${date.toISOString()}${QUICK ? ' (BENCH_QUICK: durations ÷5)' : ''} — ${result.machine.cpus} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; watchers: ${WATCHER_CLIENT} client`);
   if (!existsSync(path.join(DIST, 'main.js'))) throw new Error(`the API is not built (${DIST}/main.js): run npx nx run api:build`);
 
   const db = await prepareDatabase();
@@ -897,7 +908,7 @@ async function main() {
   result.table = rows;
   const text = table(rows);
   process.stdout.write(`\nfapai bench — ${result.date}${QUICK ? ' — BENCH_QUICK (durations ÷5, not for reporting)' : ''}\n`);
-  process.stdout.write(`${result.machine.cpus} CPUs (${result.machine.cpuModel}), load at start ${result.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}; PostgreSQL ${db.version}${db.embedded ? ' (embedded)' : ''}; Node ${process.version}; API pool ${CFG.poolSize}\n\n`);
+  process.stdout.write(`${result.machine.cpus} CPUs (${result.machine.cpuModel}), load at start ${result.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}; PostgreSQL ${db.version}${db.embedded ? ' (embedded)' : ''}; Node ${process.version}; API pool ${CFG.poolSize}; watchers: ${CFG.watcherClient} client (BENCH_WATCHER_CLIENT)\n\n`);
   process.stdout.write(`${text}\n\n`);
   process.stdout.write('CPU columns: seconds used during the measured window by the API process, the PostgreSQL backends of the bench database (+ server processes), and the load generator (this process + watcher children; pgbench for the ceiling rows).\n');
   if (result.apiStderrTail) process.stdout.write(`\nAPI stderr (tail):\n${result.apiStderrTail}\n`);

@@ -153,6 +153,21 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+/** Until the lot is live: up to 20 s after its start (a lot may start well after the test's set-up). */
+export async function waitLive(t: TestPlatform, lotId: string): Promise<void> {
+  const status = async () => (await t.http.get(`/api/lots/${lotId}`).expect(200)).body as { status: string; startsAt: string };
+  const startsAt = Date.parse((await status()).startsAt);
+  await waitFor('lot live', async () => (await status()).status === 'live', Math.max(0, startsAt - Date.now()) + 20_000);
+}
+
+/** The lot's result once it has closed (GET /api/lots/:id/result answers 200). */
+export async function lotResult<T = { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null; endedAt: string; bidCount: number }>(t: TestPlatform, lotId: string, timeoutMs = 30_000): Promise<T> {
+  return waitFor(`result of ${lotId}`, async () => {
+    const r = await t.http.get(`/api/lots/${lotId}/result`);
+    return r.status === 200 ? (r.body as T) : null;
+  }, timeoutMs);
+}
+
 export type { LedgerLine } from '../../apps/api/src/payments/deposits.service.js';
 
 /** The deposit ledger invariant, through the operator's API: every line balanced, nothing moved twice. */

@@ -1,10 +1,28 @@
 /**
- * Watcher sockets in child processes, for the fault tests and the benchmark: socket.io-client (websocket
- * transport) in namespace /auctions, each socket in `lot.watch` of one lot, recording every `lot.bid` (seq
- * and receipt time) and `lot.closed`, and a millisecond histogram of receipt − the event's `committedAt`
- * (both from this machine's clock). A child is driven over IPC by a `WatcherGroup` (the parent side, below):
+ * Watcher sockets in child processes, for the fault tests and the benchmark, in namespace /auctions: each
+ * socket in `lot.watch` of one lot, recording every `lot.bid` (seq and receipt time) and `lot.closed`, and a
+ * millisecond histogram of receipt − the event's `committedAt` (both from this machine's clock). Two kinds of
+ * client, chosen per `connect` (`client`), recording through the same code:
  *
- *   { type: 'connect', url, lots, perLot, concurrency, reconnection } → { type: 'connected', ok, failed, retried, errors, ms }
+ * - `socket.io` (the default; the fault tests): socket.io-client, websocket transport, optionally reconnecting
+ *   (connection state recovery then replays what it missed; every disconnect is still counted).
+ * - `wire`: a plain `ws` WebSocket speaking Engine.IO v4 / Socket.IO v5 itself, only what a watcher needs:
+ *   `/socket.io/?EIO=4&transport=websocket`; the server's open packet `0{…}`; `40/auctions,` → the server's
+ *   `40/auctions,{"sid","pid"}` (`44/auctions,{message}` is a connect error); `lot.watch` as
+ *   `42/auctions,1["lot.watch",{lotId}]`, acknowledged by `43/auctions,1[{…}]`; events `42/auctions,["lot.bid",
+ *   {…}(, offset)]` and `["lot.closed",…]` recognised by their prefix and parsed once (the trailing offset of
+ *   connection state recovery is ignored); every other event is skipped unparsed; the server's ping `2` is
+ *   answered `3` at once. No reconnection (asking for it throws) and no client-side ping timeout: a server that
+ *   goes silent shows as missed events, not as a disconnect. It costs a fraction of socket.io-client's CPU per
+ *   event (test/bench/README.md), which matters when the watchers share the cores of the API they measure.
+ *
+ * An unexpected disconnect (the socket closed, by the server or the network, or failed) is counted and the
+ * first one of each socket recorded with its reason ('transport close', 'transport error', 'io server
+ * disconnect', 'ping timeout'…); closing our own sockets is not one. A child is driven over IPC by a
+ * `WatcherGroup` (the parent side, below):
+ *
+ *   { type: 'connect', url, lots, perLot, concurrency, reconnection, client } → { type: 'connected', ok, failed, retried, errors, ms }
+ *                                (client: 'socket.io' | 'wire', default 'socket.io'; reconnection only with socket.io)
  *   { type: 'phase', from }      forget what was recorded; from now on record only events with seq ≥ from
  *   { type: 'progress' }         → { type: 'progress', minLast, received }
  *   { type: 'report' }           → { type: 'report', sockets: [{ lotId, events: [[seq, ms]], closed, disconnect }] }
@@ -15,7 +33,33 @@
  */
 import { fork } from 'node:child_process';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 import { MsHistogram } from './stats.mjs';
+
+export const WATCHER_CLIENTS = ['socket.io', 'wire'];
+
+/** Why a watcher of `client` with `reconnection` cannot be made, or null. */
+function unsupported(client, reconnection) {
+  if (!WATCHER_CLIENTS.includes(client)) return `unknown watcher client '${client}' (one of ${WATCHER_CLIENTS.join(', ')})`;
+  if (client === 'wire' && reconnection) return "the 'wire' watcher client does not reconnect: use client 'socket.io' for reconnection: true";
+  return null;
+}
+
+/** The Engine.IO v4 / Socket.IO v5 frames the wire client sends and recognises (namespace /auctions). */
+const NSP = '/auctions';
+const WATCH_ACK_ID = 1;
+const WIRE = {
+  open: '0', // the server's Engine.IO open packet, 0{"sid",…,"pingInterval","pingTimeout"}
+  ping: '2',
+  pong: '3',
+  connect: `40${NSP},`, // ours; the server answers the same prefix followed by {"sid","pid"}
+  disconnect: `41${NSP},`,
+  connectError: `44${NSP},`,
+  event: `42${NSP},`,
+  bid: `42${NSP},["lot.bid",`,
+  closed: `42${NSP},["lot.closed",`,
+  watchAck: `43${NSP},${WATCH_ACK_ID}[`,
+};
 
 if (process.argv[2] === '--watcher-child') runChild();
 
@@ -26,36 +70,49 @@ function runChild() {
   let received = 0;
   let disconnects = 0;
 
-  const newState = (lotId, socket) => ({ lotId, socket, seqs: [], ats: [], last: 0, closed: 0, disconnect: null });
+  /** One socket's record; `close` closes it without counting a disconnect. */
+  const newState = (lotId) => ({ lotId, close: () => undefined, seqs: [], ats: [], last: 0, closed: 0, disconnect: null });
 
-  const connectOne = (url, lotId, reconnection) =>
+  // What both kinds record, written once.
+  const recordBid = (state, e) => {
+    if (e.lotId !== state.lotId || e.seq < phaseFrom) return;
+    const now = Date.now();
+    received++;
+    hist.add(now - Date.parse(e.committedAt));
+    state.seqs.push(e.seq);
+    state.ats.push(now);
+    if (e.seq > state.last) state.last = e.seq;
+  };
+  const recordClosed = (state, e) => {
+    if (e.lotId === state.lotId) state.closed += 1;
+  };
+  const recordDisconnect = (state, reason) => {
+    disconnects++;
+    if (!state.disconnect) state.disconnect = { reason, at: Date.now() };
+  };
+
+  /** Settles once: a watching socket joins `sockets`, a failed one is closed. */
+  const settler = (state, resolve) => {
+    let settled = false;
+    return (ok, why) => {
+      if (settled) return;
+      settled = true;
+      if (ok) sockets.push(state);
+      else state.close();
+      resolve({ ok, why });
+    };
+  };
+
+  const connectSocketIo = (url, lotId, reconnection) =>
     new Promise((resolve) => {
-      const socket = io(`${url}/auctions`, { transports: ['websocket'], forceNew: true, reconnection, timeout: 60_000 });
-      const state = newState(lotId, socket);
-      let settled = false;
-      const done = (ok, why) => {
-        if (settled) return;
-        settled = true;
-        if (ok) sockets.push(state);
-        else socket.close();
-        resolve({ ok, why });
-      };
-      socket.on('lot.bid', (e) => {
-        if (e.lotId !== lotId || e.seq < phaseFrom) return;
-        const now = Date.now();
-        received++;
-        hist.add(now - Date.parse(e.committedAt));
-        state.seqs.push(e.seq);
-        state.ats.push(now);
-        if (e.seq > state.last) state.last = e.seq;
-      });
-      socket.on('lot.closed', (e) => {
-        if (e.lotId === lotId) state.closed += 1;
-      });
+      const socket = io(`${url}${NSP}`, { transports: ['websocket'], forceNew: true, reconnection, timeout: 60_000 });
+      const state = newState(lotId);
+      state.close = () => socket.close();
+      const done = settler(state, resolve);
+      socket.on('lot.bid', (e) => recordBid(state, e));
+      socket.on('lot.closed', (e) => recordClosed(state, e));
       socket.on('disconnect', (reason) => {
-        if (reason === 'io client disconnect') return;
-        disconnects++;
-        if (!state.disconnect) state.disconnect = { reason, at: Date.now() };
+        if (reason !== 'io client disconnect') recordDisconnect(state, reason);
       });
       socket.once('connect_error', (err) => done(false, `connect_error: ${err.message}`));
       socket.once('connect', () => {
@@ -70,11 +127,73 @@ function runChild() {
     });
 
   /**
+   * The wire client: Engine.IO open → namespace connect → lot.watch with its ack, within 60 s each (the
+   * socket.io path's timeouts), then events. Failure reasons are worded as socket.io-client words them.
+   */
+  const connectWire = (url, lotId) =>
+    new Promise((resolve) => {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+      const state = newState(lotId);
+      let closing = false; // closed by us: not a disconnect
+      let joined = false; // the namespace connect was answered
+      let transportError = false;
+      state.close = () => {
+        if (closing) return;
+        closing = true;
+        if (ws.readyState === WebSocket.OPEN && joined) ws.send(WIRE.disconnect);
+        ws.close();
+      };
+      const settle = settler(state, resolve);
+      const timer = setTimeout(() => done(false, joined ? 'lot.watch: operation has timed out' : 'connect_error: timeout'), 60_000);
+      const done = (ok, why) => {
+        clearTimeout(timer);
+        settle(ok, why);
+      };
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        const text = data.toString();
+        if (text.startsWith(WIRE.bid)) recordBid(state, JSON.parse(text.slice(WIRE.event.length))[1]);
+        else if (text === WIRE.ping) ws.send(WIRE.pong);
+        else if (text.startsWith(WIRE.closed)) recordClosed(state, JSON.parse(text.slice(WIRE.event.length))[1]);
+        else if (text.startsWith(WIRE.event)) return; // another event (lot.status…): not recorded
+        else if (text.startsWith(WIRE.watchAck)) {
+          const [ack] = JSON.parse(text.slice(WIRE.watchAck.length - 1));
+          if (ack?.ok === false) done(false, `lot.watch: ${ack.error?.code}`);
+          else done(true);
+        } else if (text.startsWith(WIRE.connect)) {
+          joined = true;
+          timer.refresh();
+          ws.send(`${WIRE.event}${WATCH_ACK_ID}${JSON.stringify(['lot.watch', { lotId }])}`);
+        } else if (text.startsWith(WIRE.connectError)) {
+          done(false, `connect_error: ${JSON.parse(text.slice(WIRE.connectError.length)).message}`);
+        } else if (text.startsWith(WIRE.disconnect)) {
+          // The server left the namespace ('io server disconnect'): record it and drop the connection.
+          if (!closing) recordDisconnect(state, 'io server disconnect');
+          closing = true;
+          ws.close();
+          done(false, 'lot.watch: socket has been disconnected');
+        } else if (text[0] === WIRE.open) ws.send(WIRE.connect);
+      });
+      ws.on('error', () => {
+        transportError = true; // 'close' follows
+      });
+      ws.on('close', () => {
+        if (closing) return;
+        closing = true;
+        if (joined) recordDisconnect(state, transportError ? 'transport error' : 'transport close');
+        done(false, joined ? 'lot.watch: socket has been disconnected' : 'connect_error: websocket error');
+      });
+    });
+
+  /**
    * Connects perLot sockets to each lot, `concurrency` handshakes at a time. A handshake that fails is tried
    * again (up to 3 times): on a loaded machine a connect may time out without the API being at fault, and
    * what the tests look at is delivery to sockets that are watching. Retries are counted and reported.
    */
-  async function connect({ url, lots, perLot, concurrency = 50, reconnection = false }) {
+  async function connect({ url, lots, perLot, concurrency = 50, reconnection = false, client = 'socket.io' }) {
+    const refused = unsupported(client, reconnection);
+    if (refused) throw new Error(refused);
+    const connectOne = client === 'wire' ? connectWire : connectSocketIo;
     const started = Date.now();
     const jobs = [];
     for (const lotId of lots) for (let i = 0; i < perLot; i++) jobs.push(lotId);
@@ -156,12 +275,12 @@ function runChild() {
         process.send(summary(msg));
         break;
       case 'disconnect':
-        for (const s of sockets) s.socket.close();
+        for (const s of sockets) s.close();
         sockets.length = 0;
         process.send({ type: 'disconnected' });
         break;
       case 'close':
-        for (const s of sockets) s.socket.close();
+        for (const s of sockets) s.close();
         process.send({ type: 'closed' });
         setTimeout(() => process.exit(0), 50);
         break;
@@ -225,9 +344,14 @@ export class WatcherGroup {
     return p;
   }
 
-  /** `perLot` sockets in each of `lots`; → { ok, failed, retried, errors, ms }. */
-  connect(url, lots, perLot, { concurrency = 50, reconnection = false } = {}) {
-    return this.rpc({ type: 'connect', url, lots, perLot, concurrency, reconnection }, 'connected');
+  /**
+   * `perLot` sockets in each of `lots`, of `client` 'socket.io' (the default) or 'wire' (no reconnection);
+   * → { ok, failed, retried, errors, ms }.
+   */
+  async connect(url, lots, perLot, { concurrency = 50, reconnection = false, client = 'socket.io' } = {}) {
+    const refused = unsupported(client, reconnection);
+    if (refused) throw new Error(`watchers ${this.name}: ${refused}`);
+    return this.rpc({ type: 'connect', url, lots, perLot, concurrency, reconnection, client }, 'connected');
   }
 
   phase(from) {
