@@ -2,6 +2,8 @@ import { base } from './jest.preset.js';
 
 /** One Jest configuration with a project per tier; `--selectProjects` picks one. */
 export default {
+  // The default output, and failures collected in test/artifacts/failed-tests.txt for the end of CI's log.
+  reporters: ['default', '<rootDir>/test/support/failures-reporter.mjs'],
   projects: [
     { ...base, displayName: 'domain', testMatch: ['<rootDir>/libs/domain/src/**/*.spec.ts'] },
     { ...base, displayName: 'contracts', testMatch: ['<rootDir>/libs/contracts/src/**/*.spec.ts'] },
