@@ -9,7 +9,7 @@ import { AuditService } from '../../apps/api/src/audit/audit.service.js';
 import { PREPARE_BID_STATEMENTS } from '../../apps/api/src/bidding/place-bid.service.js';
 import { sqlLiteral } from '../../apps/api/src/database/sql-literal.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -51,7 +51,7 @@ async function liveLot(): Promise<LiveLot> {
   const id = await publishedLot(t, clerk, caseId, { startInMs: 2500, durationMs: 120_000 });
   const [a, b] = [await registerBidder(t), await registerBidder(t)];
   for (const x of [a, b]) expect((await enrol(t, x, id)).status).toBe(201);
-  await waitFor('lot live', async () => ((await t.http.get(`/api/lots/${id}`).expect(200)).body as { status: string }).status === 'live', 20_000);
+  await waitLive(t, id);
   return { id, a, b };
 }
 

@@ -6,7 +6,7 @@
 import type { BidOutbidEvent, LotBidEvent } from '@fapai/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { connect, watcher, type AuctionClient } from '../support/sockets.js';
-import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 import { loadConfig } from '../../apps/api/src/config/env.js';
 import { startPlatform } from '../../apps/api/src/platform.js';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
@@ -45,12 +45,6 @@ async function enrolled(lotId: string, n: number): Promise<(Actor & { code: stri
   return out;
 }
 
-/** Until the lot is live: up to 20 s after its start (a lot may start well after the test's set-up). */
-async function waitLive(lotId: string): Promise<void> {
-  const startsAt = Date.parse((await lotView(lotId)).startsAt);
-  await waitFor('lot live', async () => (await lotView(lotId)).status === 'live', Math.max(0, startsAt - Date.now()) + 20_000);
-}
-
 describe('the bid rules through the API', () => {
   let lot: string;
   let a: Actor & { code: string };
@@ -63,7 +57,7 @@ describe('the bid rules through the API', () => {
   it('refuses bids before the start (LOT_NOT_LIVE), then accepts the starting price', async () => {
     const early = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 });
     if (early.status !== 201) expect(early.body).toMatchObject({ code: 'LOT_NOT_LIVE', details: { startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) } });
-    await waitLive(lot);
+    await waitLive(t, lot);
     const first = await t.http.post(`/api/lots/${lot}/bids`).set(a.auth).send({ amount: 700_000 });
     if (early.status !== 201) expect(first.status).toBe(201);
   });
@@ -144,7 +138,7 @@ describe('priority purchasers (OJA Arts. 19, 21)', () => {
       return me.status === 'active' ? me.bidderCode : null;
     });
     expect(p2Code).toMatch(/^P2-/); // the code carries the rank confirmed before activation (OJA Art. 19 ¶2)
-    await waitLive(lot);
+    await waitLive(t, lot);
     await t.http.post(`/api/lots/${lot}/bids`).set(ordinary.auth).send({ amount: 700_000 }).expect(201);
     // rank 2 matches the ordinary bidder's price
     const m2 = await t.http.post(`/api/lots/${lot}/bids`).set(p2.auth).send({ amount: 700_000 }).expect(201);
@@ -167,7 +161,7 @@ describe('racing, watching and closing', () => {
     const bidders = await enrolled(lot, 50);
     const watchers = await Promise.all(Array.from({ length: 20 }, () => watcher(t.url, lot)));
     const sockets: AuctionClient[] = await Promise.all(bidders.slice(0, 25).map((b) => connect(t.url, b.token)));
-    await waitLive(lot);
+    await waitLive(t, lot);
     let known = 0;
     for (const w of watchers) w.socket.on('lot.bid', (e) => (known = Math.max(known, e.amount)));
     const stopAt = Date.now() + 4000;
@@ -192,10 +186,7 @@ describe('racing, watching and closing', () => {
     );
     expect(accepted).toBeGreaterThan(20);
     expect(refused).toBeGreaterThan(0);
-    const closed = await waitFor('lot closed', async () => {
-      const r = await t.http.get(`/api/lots/${lot}/result`);
-      return r.status === 200 ? (r.body as { outcome: string; price: number; bidderCode: string; endedAt: string; bidCount: number }) : null;
-    }, 30_000);
+    const closed = await lotResult(t, lot);
     const { rows: bids } = await t.db.query<{ seq: number; amount: string; bidder_code: string; placed_at: Date }>(`SELECT seq, amount, bidder_code, placed_at FROM bids WHERE lot_id = $1 ORDER BY seq`, [lot]);
     expect(bids.length).toBe(accepted);
     bids.forEach((b, i) => expect(b.seq).toBe(i + 1));
@@ -239,7 +230,7 @@ describe('racing, watching and closing', () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 8_000 });
     const [a, b] = await enrolled(lot, 2);
     const w = await watcher(t.url, lot);
-    await waitLive(lot);
+    await waitLive(t, lot);
     const before = await lotView(lot);
     // wait until inside the 3 s window of the sandbox profile
     await waitFor('inside the extension window', async () => Date.parse(before.endsAt) - Date.now() < 2000, 15_000, 50);
@@ -256,10 +247,7 @@ describe('racing, watching and closing', () => {
     expect(view.extensionCount).toBe(2);
     await waitFor('bid events', async () => w.bids.length === 2);
     expect(w.bids.map((e) => e.extended)).toEqual([true, true]);
-    const result = await waitFor('closed', async () => {
-      const r = await t.http.get(`/api/lots/${lot}/result`);
-      return r.status === 200 ? (r.body as { outcome: string; price: number; endedAt: string }) : null;
-    });
+    const result = await lotResult(t, lot, 15_000);
     expect(result).toMatchObject({ outcome: 'sold', price: 701_000 });
     expect(Date.parse(result.endedAt)).toBe(end2);
     // A late bid, even a low one, hears that the lot is over (not that it is too low).
@@ -274,10 +262,7 @@ describe('racing, watching and closing', () => {
   it('a lot without bids ends unsold (流拍) and releases every deposit', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 8_000 });
     await enrolled(lot, 2);
-    const result = await waitFor('closed', async () => {
-      const r = await t.http.get(`/api/lots/${lot}/result`);
-      return r.status === 200 ? (r.body as { outcome: string; price: number | null }) : null;
-    }, 20_000);
+    const result = await lotResult(t, lot, 20_000);
     expect(result).toMatchObject({ outcome: 'unsold', price: null });
     await waitFor('released', async () => {
       const r = await t.db.query(`SELECT count(*)::int AS n FROM deposits WHERE lot_id = $1 AND status = 'released'`, [lot]);
@@ -343,7 +328,7 @@ describe('socket sessions', () => {
   it('a socket whose token was revoked after the handshake can no longer bid (logout, password change)', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
-    await waitLive(lot);
+    await waitLive(t, lot);
     const sx = await connect(t.url, x.token);
     const sy = await connect(t.url, y.token);
     try {
@@ -366,7 +351,7 @@ describe('socket sessions', () => {
   it('a renewed token is handed to the open socket (auth.renew): it signs in or stays signed in without reconnecting', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
-    await waitLive(lot);
+    await waitLive(t, lot);
     const sa = await connect(t.url); // anonymous: watching before logging in
     const outbid: BidOutbidEvent[] = [];
     sa.on('bid.outbid', (e) => outbid.push(e));
@@ -404,7 +389,7 @@ describe('socket sessions', () => {
   it('a socket whose token is revoked stops getting its bid.outbid notices at once, and keeps watching the lot', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
-    await waitLive(lot);
+    await waitLive(t, lot);
     const sx = await connect(t.url, x.token);
     const outbid: BidOutbidEvent[] = [];
     const seen: number[] = [];
@@ -459,7 +444,7 @@ describe('two instances on one database', () => {
   it('the same Idempotency-Key sent to both at once places one bid, and both answer it', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x] = await enrolled(lot, 1);
-    await waitLive(lot);
+    await waitLive(t, lot);
     const other = await startPeer();
     // The public view says live from the clock; wait until the closer has also written it, or its UPDATE
     // would queue behind the held lock too and the count of waiters below would not be the two bids.
@@ -490,7 +475,7 @@ describe('two instances on one database', () => {
   it('a revocation on one instance takes the user\'s sockets on the other out of the user room as soon as it hears of it', async () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const [x, y] = await enrolled(lot, 2);
-    await waitLive(lot);
+    await waitLive(t, lot);
     const other = await startPeer();
     const onOther = request(other.url);
     // The socket's handshake makes the other instance cache x's token version (for a minute while it listens).

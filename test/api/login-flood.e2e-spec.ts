@@ -5,7 +5,7 @@
  * password still logs in once its turn comes, and bidding goes on during the flood.
  */
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitLive, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let clerk: Actor;
@@ -23,7 +23,7 @@ it('refuses the excess of a login flood at once and unharmed, while bids go on',
   const lotId = await publishedLot(t, clerk, await createCase(t, clerk), { startInMs: 2500, durationMs: 60_000 });
   const bidder = await registerBidder(t);
   expect((await enrol(t, bidder, lotId)).status).toBe(201);
-  await waitFor('lot live', async () => ((await t.http.get(`/api/lots/${lotId}`)).body as { status: string }).status === 'live', 20_000);
+  await waitLive(t, lotId);
 
   const victim = `flooded-${Date.now()}@test.fapai.local`;
   await t.http.post('/api/auth/register').send({ email: victim, password: 'the-right-password', displayName: 'v' }).expect(201);

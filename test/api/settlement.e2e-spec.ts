@@ -13,7 +13,7 @@ import type Stripe from 'stripe';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { SettlementService } from '../../apps/api/src/settlement/settlement.service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -54,17 +54,9 @@ afterEach(async () => {
   await expectLedgerBalanced(t, admin);
 });
 
-type Result = { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null };
-async function result(lot: string, timeoutMs = 30_000): Promise<Result> {
-  return waitFor(`result of ${lot}`, async () => {
-    const r = await t.http.get(`/api/lots/${lot}/result`);
-    return r.status === 200 ? (r.body as Result) : null;
-  }, timeoutMs);
-}
-async function live(lot: string): Promise<void> {
-  await waitFor('live', async () => ((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status === 'live', 20_000);
-}
-async function sell(lot: string, buyer: Actor, price = 700_000): Promise<Result> {
+const result = (lot: string, timeoutMs?: number) => lotResult(t, lot, timeoutMs);
+const live = (lot: string) => waitLive(t, lot);
+async function sell(lot: string, buyer: Actor, price = 700_000): ReturnType<typeof result> {
   await live(lot);
   await t.http.post(`/api/lots/${lot}/bids`).set(buyer.auth).send({ amount: price }).expect(201);
   return result(lot);
