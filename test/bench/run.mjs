@@ -320,6 +320,25 @@ async function cpuSince(ctx, mark) {
 }
 
 /**
+ * The API's garbage collection so far, from its /api/metrics (prom-client's nodejs_gc_duration_seconds):
+ * pauses and their seconds by kind, and how many took 100 ms or more. A fan-out event waits behind a pause.
+ */
+async function gcMark(url) {
+  const text = await (await fetch(`${url}/api/metrics`)).text();
+  const value = (re) => [...text.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
+  return {
+    majorCount: value(/^fapai_nodejs_gc_duration_seconds_count\{kind="major"\} ([\d.e+-]+)$/gm),
+    majorS: value(/^fapai_nodejs_gc_duration_seconds_sum\{kind="major"\} ([\d.e+-]+)$/gm),
+    allS: value(/^fapai_nodejs_gc_duration_seconds_sum\{kind="\w+"\} ([\d.e+-]+)$/gm),
+    // pauses of ≥ 100 ms = all pauses − those under le="0.1", over every kind
+    over100: value(/^fapai_nodejs_gc_duration_seconds_count\{kind="\w+"\} ([\d.e+-]+)$/gm) - value(/^fapai_nodejs_gc_duration_seconds_bucket\{le="0\.1",kind="\w+"\} ([\d.e+-]+)$/gm),
+  };
+}
+function gcSince(before, after) {
+  return { majorCount: after.majorCount - before.majorCount, majorMs: (after.majorS - before.majorS) * 1000, allMs: (after.allS - before.allS) * 1000, over100: after.over100 - before.over100 };
+}
+
+/**
  * Closed loop: `clients` loops, each sends the next bid `nextBid(client)` as soon as its previous one is
  * answered. Counts only requests that complete inside the measured window (after the warm-up).
  */
@@ -610,8 +629,10 @@ async function scenarioFanout(ctx, setup) {
       const rssAfter = rssMb(ctx.api.pid);
       for (const rate of f.rates) {
         log(`fanout: ${f.watchers} watchers × ${rate} bids/s for ${CFG.fanoutMs / 1000} s`);
+        const gcBefore = await gcMark(ctx.api.url);
         const r = await fanoutPhase(ctx, { api: groups }, setup, lot, rate, CFG.fanoutMs, ctx.api.url);
-        const run = { watchersTarget: f.watchers, connected, rssBefore, rssAfterConnect: rssAfter, rssAfterRun: rssMb(ctx.api.pid), ...r };
+        const gc = gcSince(gcBefore, await gcMark(ctx.api.url));
+        const run = { watchersTarget: f.watchers, connected, rssBefore, rssAfterConnect: rssAfter, rssAfterRun: rssMb(ctx.api.pid), gc, ...r };
         log(
           `  delay p50 ${fmt(r.delayP50)} ms, p99 ${fmt(r.delayP99)} ms, max ${fmt(r.delayMax)} ms; ${r.bidsAccepted} bids, missed ${r.missed}, out of order ${r.outOfOrder}, late ticks ${r.lateTicks}, refused ${JSON.stringify(r.refused)}; CPU API ${fmt(r.cpu.api, 1)} s, PG ${fmt(r.cpu.pg, 1)} s, gen ${fmt(r.cpu.gen, 1)} s`,
         );
@@ -756,6 +777,7 @@ function buildRows(r) {
       met: p99Target ? run.missed === 0 && run.outOfOrder === 0 && run.connected.failed === 0 : undefined,
     });
     rows.push({ scenario: name, figure: 'API RSS MB before / after connecting / after', value: `${fmt(run.rssBefore)} / ${fmt(run.rssAfterConnect)} / ${fmt(run.rssAfterRun)}` });
+    if (run.gc) rows.push({ scenario: name, figure: 'API GC in the phase: major pauses (ms) / all ms / pauses ≥ 100 ms', value: `${fmt(run.gc.majorCount)} (${fmt(run.gc.majorMs)}) / ${fmt(run.gc.allMs)} / ${fmt(run.gc.over100)}` });
   }
   const f2 = r.fanout2;
   if (f2?.error) rows.push({ scenario: 'fanout-2', figure: 'failed', value: f2.error });
