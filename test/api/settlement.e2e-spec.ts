@@ -13,7 +13,7 @@ import type Stripe from 'stripe';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { SettlementService } from '../../apps/api/src/settlement/settlement.service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, type LotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -54,12 +54,10 @@ afterEach(async () => {
   await expectLedgerBalanced(t, admin);
 });
 
-const result = (lot: string, timeoutMs?: number) => lotResult(t, lot, timeoutMs);
-const live = (lot: string) => waitLive(t, lot);
-async function sell(lot: string, buyer: Actor, price = 700_000): ReturnType<typeof result> {
-  await live(lot);
+async function sell(lot: string, buyer: Actor, price = 700_000): Promise<LotResult> {
+  await waitLive(t, lot);
   await t.http.post(`/api/lots/${lot}/bids`).set(buyer.auth).send({ amount: price }).expect(201);
-  return result(lot);
+  return lotResult(t, lot);
 }
 
 describe('sale → confirmation → balance → ruling', () => {
@@ -71,7 +69,7 @@ describe('sale → confirmation → balance → ruling', () => {
     await enrol(t, loser, lot);
     const code = e.body['bidderCode'] as string;
     // before the end, the name appears nowhere public
-    await live(lot);
+    await waitLive(t, lot);
     expect(JSON.stringify((await t.http.get(`/api/lots/${lot}`)).body)).not.toContain('欧阳明');
     expect((await sell(lot, buyer, 700_000)).outcome).toBe('sold');
     const conf = await waitFor('confirmation', async () => {
@@ -337,7 +335,7 @@ describe('default → forfeiture → re-auction without the defaulter', () => {
 describe('unsold → second round → unsold → sale-off', () => {
   it('applies the second-round rules (OJA Art. 26) and opens a sale-off round with the first entry', async () => {
     const first = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
-    expect((await result(first)).outcome).toBe('unsold');
+    expect((await lotResult(t, first)).outcome).toBe('unsold');
     const second = ((await t.http.post(`/api/lots/${first}/relist`).set(clerk.auth).expect(201)).body as { id: string; round: string });
     expect(second.round).toBe('second');
     const now = Date.now();
@@ -352,14 +350,14 @@ describe('unsold → second round → unsold → sale-off', () => {
     expect((short.body as { details: { violations: { code: string }[] } }).details.violations.map((v) => v.code)).toContain('ANNOUNCEMENT_TOO_SHORT');
     await t.http.patch(`/api/lots/${second.id}`).set(clerk.auth).send({ startsAt: new Date(Date.now() + 2500).toISOString(), endsAt: new Date(Date.now() + 10_500).toISOString() }).expect(200);
     await t.http.post(`/api/lots/${second.id}/publish`).set(clerk.auth).expect(201);
-    expect((await result(second.id)).outcome).toBe('unsold');
+    expect((await lotResult(t, second.id)).outcome).toBe('unsold');
     // sale-off at the second round's start; entry by prepaying the full price
     const saleOff = ((await t.http.post(`/api/lots/${second.id}/relist`).set(clerk.auth).expect(201)).body as { id: string; round: string; startingPrice: number });
     expect(saleOff).toMatchObject({ round: 'sale_off', startingPrice: 560_000 });
     await t.http.patch(`/api/lots/${saleOff.id}`).set(clerk.auth).send({ startsAt: new Date(Date.now() + 2500).toISOString(), endsAt: new Date(Date.now() + 30_000).toISOString(), notices: schedule.notices }).expect(200);
     const pub = await t.http.post(`/api/lots/${saleOff.id}/publish`).set(clerk.auth);
     expect([pub.status, pub.body]).toEqual([201, expect.anything()]);
-    await live(saleOff.id);
+    await waitLive(t, saleOff.id);
     const entrant = await registerBidder(t);
     const entered = await enrol(t, entrant, saleOff.id);
     expect(entered).toMatchObject({ status: 201, body: { depositDue: 560_000, status: 'active' } });
@@ -373,7 +371,7 @@ describe('unsold → second round → unsold → sale-off', () => {
     const rival = await registerBidder(t);
     await enrol(t, rival, saleOff.id);
     await t.http.post(`/api/lots/${saleOff.id}/bids`).set(rival.auth).send({ amount: 561_000 }).expect(201);
-    const r = await result(saleOff.id);
+    const r = await lotResult(t, saleOff.id);
     expect(r).toMatchObject({ outcome: 'sold', price: 561_000 });
     const rounds = (await t.http.get(`/api/lots/${saleOff.id}/rounds`).expect(200)).body as { round: string; status: string }[];
     expect(rounds.map((x) => `${x.round}:${x.status}`)).toEqual(['first:unsold', 'second:unsold', 'sale_off:sold']);
@@ -381,7 +379,7 @@ describe('unsold → second round → unsold → sale-off', () => {
 
   it('offers the clerk the paths of rulebook §6.4 after the last round fails', async () => {
     const first = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 8000 });
-    await result(first);
+    await lotResult(t, first);
     await t.http.post(`/api/lots/${first}/disposition`).set(clerk.auth).send({ path: 'release_seizure', note: '第一轮流拍' }).expect(422);
   }, 30_000);
 });
@@ -391,7 +389,7 @@ describe('suspension and withdrawal during the live phase', () => {
     const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 20_000 });
     const a = await registerBidder(t);
     await enrol(t, a, lot);
-    await live(lot);
+    await waitLive(t, lot);
     const before = (await t.http.get(`/api/lots/${lot}`)).body as { endsAt: string };
     const suspended = (await t.http.post(`/api/lots/${lot}/suspend`).set(clerk.auth).send({ reason: '案外人提出异议' }).expect(201)).body as { pausedRemainingMs: number; status: string };
     expect(suspended.status).toBe('suspended');

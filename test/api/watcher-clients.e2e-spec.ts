@@ -3,15 +3,16 @@
  * client kinds, 'wire' (a plain WebSocket speaking Engine.IO / Socket.IO itself) and 'socket.io'
  * (socket.io-client), watch one live lot while bids are placed, and record exactly the same seqs as the bid
  * record, in order, none missed, each with its delay, and the lot's close once. The wire watchers stay
- * connected for longer than one ping interval + ping timeout of the server (10 s + 8 s, fixed in
- * apps/api/src/realtime/io.adapter.ts, not configurable), so they answer the server's pings.
+ * connected for longer than one ping interval + ping timeout of the server (io.adapter.ts), so they answer
+ * the server's pings.
  */
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../../apps/api/src/realtime/io.adapter.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createCase, createCourt, createStaff, enrol, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 import { WatcherGroup, type SocketRecord, type WatcherClient } from '../support/watchers.mjs';
 
-/** The server's pingInterval + pingTimeout (io.adapter.ts): a client that never answers a ping is dropped by then. */
-const PING_DEADLINE_MS = 10_000 + 8_000;
+/** A client that never answers a ping is dropped by then. */
+const PING_DEADLINE_MS = PING_INTERVAL_MS + PING_TIMEOUT_MS;
 const PER_KIND = 10;
 const KINDS: WatcherClient[] = ['wire', 'socket.io'];
 

@@ -160,11 +160,20 @@ export async function waitLive(t: TestPlatform, lotId: string): Promise<void> {
   await waitFor('lot live', async () => (await status()).status === 'live', Math.max(0, startsAt - Date.now()) + 20_000);
 }
 
+/** What GET /api/lots/:id/result answers once the lot has closed (the fields the tests read). */
+export interface LotResult {
+  outcome: 'sold' | 'unsold';
+  price: number | null;
+  bidderCode: string | null;
+  endedAt: string;
+  bidCount: number;
+}
+
 /** The lot's result once it has closed (GET /api/lots/:id/result answers 200). */
-export async function lotResult<T = { outcome: 'sold' | 'unsold'; price: number | null; bidderCode: string | null; endedAt: string; bidCount: number }>(t: TestPlatform, lotId: string, timeoutMs = 30_000): Promise<T> {
+export async function lotResult(t: TestPlatform, lotId: string, timeoutMs = 30_000): Promise<LotResult> {
   return waitFor(`result of ${lotId}`, async () => {
     const r = await t.http.get(`/api/lots/${lotId}/result`);
-    return r.status === 200 ? (r.body as T) : null;
+    return r.status === 200 ? (r.body as LotResult) : null;
   }, timeoutMs);
 }
 

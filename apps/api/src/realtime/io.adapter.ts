@@ -19,6 +19,13 @@ const HEARTBEAT_TIMEOUT_MS = 1_000;
 /** Whether the Redis adapter can publish now; while it cannot, events go to this instance's watchers only. */
 export const fanOutState = { redisConfigured: false, redisReady: false, onReconnect: new Set<() => void>() };
 
+/**
+ * Engine.IO heartbeat: the server pings every PING_INTERVAL_MS and drops a client that has not answered
+ * within PING_TIMEOUT_MS, so a phone that lost its network leaves its rooms within 18 s.
+ */
+export const PING_INTERVAL_MS = 10_000;
+export const PING_TIMEOUT_MS = 8_000;
+
 export class AuctionsIoAdapter extends IoAdapter {
   private readonly log = new Logger('AuctionsIoAdapter');
   private redis?: Redis;
@@ -35,8 +42,8 @@ export class AuctionsIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, {
       ...(options as ServerOptions),
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
-      pingInterval: 10_000,
-      pingTimeout: 8_000,
+      pingInterval: PING_INTERVAL_MS,
+      pingTimeout: PING_TIMEOUT_MS,
       maxHttpBufferSize: 16 * 1024,
     }) as Server;
     if (this.redisUrl) {
