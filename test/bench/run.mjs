@@ -54,10 +54,13 @@ const CFG = {
     { watchers: 1000, rates: [20] },
     { watchers: 5000, rates: [5, 20] },
   ],
-  watcherProcesses: 2,
-  // Two instances with the Redis streams adapter; 10,000 watchers, half on each, over 4 processes per
-  // instance (1,250 sockets each: a burst of one event to all of them is a few ms of work per process).
-  fanout2: { watchers: 10_000, rate: 2, processesPerInstance: Number(process.env.BENCH_FANOUT2_PROCESSES ?? 4) },
+  watcherProcesses: Number(process.env.BENCH_FANOUT_PROCESSES ?? 2),
+  // Two instances with the Redis streams adapter; 10,000 watchers, half on each, over 1 process per instance.
+  // Two watcher processes in all, as in fanout, one per core: on 2 cores more processes only add wake-ups
+  // (each wakes for a few ready sockets at a time instead of reading many per epoll_wait), and their CPU is
+  // taken from the API instances they measure. Measured 2026-11-29, 3 runs each: 4 per instance, watchers
+  // 4.4–4.8 CPU-s and p99 159–217 ms; 1 per instance, 3.0–3.5 CPU-s and p99 125–155 ms.
+  fanout2: { watchers: 10_000, rate: 2, processesPerInstance: Number(process.env.BENCH_FANOUT2_PROCESSES ?? 1) },
   // On a freshly started API process: RSS after a settle, then with 5,000 idle watchers.
   idle: { watchers: 5000, settleMs: scale(10_000), holdMs: scale(5000) },
   enrolConcurrency: 8,

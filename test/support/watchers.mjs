@@ -6,15 +6,21 @@
  *
  * - `socket.io` (the default; the fault tests): socket.io-client, websocket transport, optionally reconnecting
  *   (connection state recovery then replays what it missed; every disconnect is still counted).
- * - `wire`: a plain `ws` WebSocket speaking Engine.IO v4 / Socket.IO v5 itself, only what a watcher needs:
- *   `/socket.io/?EIO=4&transport=websocket`; the server's open packet `0{…}`; `40/auctions,` → the server's
- *   `40/auctions,{"sid","pid"}` (`44/auctions,{message}` is a connect error); `lot.watch` as
- *   `42/auctions,1["lot.watch",{lotId}]`, acknowledged by `43/auctions,1[{…}]`; events `42/auctions,["lot.bid",
- *   {…}(, offset)]` and `["lot.closed",…]` recognised by their prefix and parsed once (the trailing offset of
- *   connection state recovery is ignored); every other event is skipped unparsed; the server's ping `2` is
- *   answered `3` at once. No reconnection (asking for it throws) and no client-side ping timeout: a server that
- *   goes silent shows as missed events, not as a disconnect. It costs a fraction of socket.io-client's CPU per
- *   event (test/bench/README.md), which matters when the watchers share the cores of the API they measure.
+ * - `wire`: a WebSocket client of its own on a raw `node:net` socket (RFC 6455, only what a watcher needs),
+ *   speaking Engine.IO v4 / Socket.IO v5 itself. WebSocket: the `GET /socket.io/?EIO=4&transport=websocket`
+ *   upgrade with a random `Sec-WebSocket-Key`, its `101` and `Sec-WebSocket-Accept` checked, no extension
+ *   (no permessage-deflate); every socket of the process reads into one static buffer (net's `onread`: no
+ *   allocation and no stream 'data' event per read) and parses the server's frames where they lie, copying
+ *   only the bytes of a frame that is not complete yet; text messages (fragmented ones joined), ping → pong,
+ *   close → close, binary ignored; our frames masked. Engine.IO / Socket.IO: the server's open packet `0{…}`;
+ *   `40/auctions,` → the server's `40/auctions,{"sid","pid"}` (`44/auctions,{message}` is a connect error);
+ *   `lot.watch` as `42/auctions,1["lot.watch",{lotId}]`, acknowledged by `43/auctions,1[{…}]`; events
+ *   `42/auctions,["lot.bid",{…}(, offset)]` and `["lot.closed",…]` recognised by their prefix bytes and
+ *   parsed once (the trailing offset of connection state recovery is ignored); every other event is skipped
+ *   undecoded; the server's ping `2` is answered `3` at once. http:// URLs only (no TLS). No reconnection
+ *   (asking for it throws) and no client-side ping timeout: a server that goes silent shows as missed events,
+ *   not as a disconnect. It costs a fraction of socket.io-client's CPU per event (test/bench/README.md), which
+ *   matters when the watchers share the cores of the API they measure.
  *
  * An unexpected disconnect (the socket closed, by the server or the network, or failed) is counted and the
  * first one of each socket recorded with its reason ('transport close', 'transport error', 'io server
@@ -32,16 +38,18 @@
  *   { type: 'close' }            → { type: 'closed' }, then the child exits
  */
 import { fork } from 'node:child_process';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import net from 'node:net';
 import { io } from 'socket.io-client';
-import WebSocket from 'ws';
 import { MsHistogram } from './stats.mjs';
 
 export const WATCHER_CLIENTS = ['socket.io', 'wire'];
 
-/** Why a watcher of `client` with `reconnection` cannot be made, or null. */
-function unsupported(client, reconnection) {
+/** Why a watcher of `client` with `reconnection` cannot be made (for `url`), or null. */
+function unsupported(client, reconnection, url) {
   if (!WATCHER_CLIENTS.includes(client)) return `unknown watcher client '${client}' (one of ${WATCHER_CLIENTS.join(', ')})`;
   if (client === 'wire' && reconnection) return "the 'wire' watcher client does not reconnect: use client 'socket.io' for reconnection: true";
+  if (client === 'wire' && !/^(http|ws):\/\//.test(url)) return `the 'wire' watcher client speaks plain http:// (no TLS), not ${url}: use client 'socket.io'`;
   return null;
 }
 
@@ -60,6 +68,57 @@ const WIRE = {
   closed: `42${NSP},["lot.closed",`,
   watchAck: `43${NSP},${WATCH_ACK_ID}[`,
 };
+
+/** The same prefixes as bytes, compared where the frame lies in the read buffer (all ASCII). */
+const WIRE_BYTES = {
+  ping: WIRE.ping.charCodeAt(0),
+  event: Buffer.from(WIRE.event),
+  bid: Buffer.from(WIRE.bid),
+  closed: Buffer.from(WIRE.closed),
+};
+
+/** Whether `buf[start…end)` begins with the bytes of `prefix`. */
+function hasPrefix(buf, start, end, prefix) {
+  const n = prefix.length;
+  if (end - start < n) return false;
+  for (let i = 0; i < n; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** RFC 6455 (WebSocket) as the wire client speaks it: opcodes, the GUID of Sec-WebSocket-Accept (§1.3). */
+const OP_CONTINUATION = 0x0;
+const OP_TEXT = 0x1;
+const OP_BINARY = 0x2;
+const OP_CLOSE = 0x8;
+const OP_PING = 0x9;
+const OP_PONG = 0xa;
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const MAX_MESSAGE = 100 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One client frame (§5.2): FIN (ours are never fragmented), `opcode`, the MASK bit and a fresh random 4-byte
+ * masking key (a client MUST mask every frame, §5.3), and the payload XORed with it. Only a few small frames
+ * per socket are sent (namespace connect, lot.watch, pongs, closing), so this allocates freely.
+ */
+function wsFrame(opcode, payload) {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + 4 + n);
+  frame[0] = 0x80 | opcode;
+  if (n < 126) frame[1] = 0x80 | n;
+  else if (n < 65_536) {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 0x80 | 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  randomFillSync(frame, head, 4);
+  for (let i = 0; i < n; i++) frame[head + 4 + i] = payload[i] ^ frame[head + (i & 3)];
+  return frame;
+}
 
 if (process.argv[2] === '--watcher-child') runChild();
 
@@ -127,57 +186,208 @@ function runChild() {
     });
 
   /**
-   * The wire client: Engine.IO open → namespace connect → lot.watch with its ack, within 60 s each (the
-   * socket.io path's timeouts), then events. Failure reasons are worded as socket.io-client words them.
+   * Every wire socket of this process reads into this one buffer (net's `onread`): the callback runs
+   * synchronously for each read, before the next read of any socket can overwrite it, so what is parsed in
+   * place needs no copy; the bytes of an incomplete frame are copied out (`carry`). 64 KiB is more than a
+   * socket ever has waiting here (one ~300-byte event per read, a few at most behind a slow tick).
+   */
+  const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /**
+   * The wire client: WebSocket upgrade → Engine.IO open → namespace connect → lot.watch with its ack, within
+   * 60 s each (the socket.io path's timeouts), then events. Failure reasons are worded as socket.io-client
+   * words them, and disconnects counted as it (on ws) counts them: the connection closed, by a close frame or
+   * the TCP connection ending or failing (a reset too: ws reports no error for it), is 'transport close'; a
+   * frame breaking RFC 6455 is 'transport error'; the server leaving the namespace, 'io server disconnect'.
    */
   const connectWire = (url, lotId) =>
     new Promise((resolve) => {
-      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+      const { hostname, port, pathname } = new URL(url);
+      const host = hostname.replace(/^\[(.*)\]$/, '$1'); // an IPv6 literal without its brackets, for net
+      const key = randomBytes(16).toString('base64');
+      const socket = net.connect({ host, port: Number(port || 80), noDelay: true, onread: { buffer: readBuffer, callback: onRead } });
       const state = newState(lotId);
+      let upgraded = false; // the server's 101 was checked: what follows is frames
+      let carry = null; // bytes of an incomplete frame (or of the 101's head), copied out of readBuffer
+      let fragments = null; // a fragmented message so far: [] of text payloads, or 'binary' (ignored)
+      let closeSent = false; // our close frame is out: nothing more is written
+      let stopped = false; // a close frame came, or the connection is being failed: further bytes are ignored
       let closing = false; // closed by us: not a disconnect
       let joined = false; // the namespace connect was answered
       let transportError = false;
-      state.close = () => {
-        if (closing) return;
-        closing = true;
-        if (ws.readyState === WebSocket.OPEN && joined) ws.send(WIRE.disconnect);
-        ws.close();
-      };
       const settle = settler(state, resolve);
       const timer = setTimeout(() => done(false, joined ? 'lot.watch: operation has timed out' : 'connect_error: timeout'), 60_000);
       const done = (ok, why) => {
         clearTimeout(timer);
         settle(ok, why);
       };
-      ws.on('message', (data, isBinary) => {
-        if (isBinary) return;
-        const text = data.toString();
-        if (text.startsWith(WIRE.bid)) recordBid(state, JSON.parse(text.slice(WIRE.event.length))[1]);
-        else if (text === WIRE.ping) ws.send(WIRE.pong);
-        else if (text.startsWith(WIRE.closed)) recordClosed(state, JSON.parse(text.slice(WIRE.event.length))[1]);
-        else if (text.startsWith(WIRE.event)) return; // another event (lot.status…): not recorded
-        else if (text.startsWith(WIRE.watchAck)) {
+
+      // The upgrade request (RFC 6455 §4.1): no Origin (not a browser), no subprotocol, no extension.
+      socket.write(
+        `GET ${pathname.replace(/\/$/, '')}/socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}${port ? `:${port}` : ''}\r\n` +
+          `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+
+      const send = (text) => {
+        if (!closeSent && socket.writable) socket.write(wsFrame(OP_TEXT, Buffer.from(text)));
+      };
+      /** Closes the connection (§7.1.2): our close frame (`code`, or none), then the server answers with its own and ends TCP. */
+      const closeTransport = (code) => {
+        if (!upgraded) return void socket.destroy();
+        if (closeSent) return;
+        closeSent = true;
+        socket.end(wsFrame(OP_CLOSE, code ?? EMPTY));
+        // As ws: a server that never ends the TCP connection after our close frame has it destroyed.
+        setTimeout(() => socket.destroy(), 30_000).unref();
+      };
+      /** Fails the connection (§7.1.7) on a frame that breaks the protocol: close 1002 (or 1009), nothing more read. */
+      const fail = (status = 1002) => {
+        stopped = true;
+        transportError = true;
+        const code = Buffer.allocUnsafe(2);
+        code.writeUInt16BE(status);
+        closeTransport(code);
+      };
+      state.close = () => {
+        if (closing) return;
+        closing = true;
+        if (upgraded && joined) send(WIRE.disconnect);
+        closeTransport();
+      };
+
+      /** One text message, `buf[start…end)`: the per-event cases by their bytes first, the rare packets as text. */
+      const onMessage = (buf, start, end) => {
+        if (hasPrefix(buf, start, end, WIRE_BYTES.bid)) recordBid(state, JSON.parse(buf.utf8Slice(start + WIRE_BYTES.event.length, end))[1]);
+        else if (end - start === 1 && buf[start] === WIRE_BYTES.ping) send(WIRE.pong);
+        else if (hasPrefix(buf, start, end, WIRE_BYTES.closed)) recordClosed(state, JSON.parse(buf.utf8Slice(start + WIRE_BYTES.event.length, end))[1]);
+        else if (hasPrefix(buf, start, end, WIRE_BYTES.event)) return; // another event (lot.status…): not recorded
+        else onPacket(buf.utf8Slice(start, end));
+      };
+      const onPacket = (text) => {
+        if (text.startsWith(WIRE.watchAck)) {
           const [ack] = JSON.parse(text.slice(WIRE.watchAck.length - 1));
           if (ack?.ok === false) done(false, `lot.watch: ${ack.error?.code}`);
           else done(true);
         } else if (text.startsWith(WIRE.connect)) {
           joined = true;
           timer.refresh();
-          ws.send(`${WIRE.event}${WATCH_ACK_ID}${JSON.stringify(['lot.watch', { lotId }])}`);
+          send(`${WIRE.event}${WATCH_ACK_ID}${JSON.stringify(['lot.watch', { lotId }])}`);
         } else if (text.startsWith(WIRE.connectError)) {
           done(false, `connect_error: ${JSON.parse(text.slice(WIRE.connectError.length)).message}`);
         } else if (text.startsWith(WIRE.disconnect)) {
           // The server left the namespace ('io server disconnect'): record it and drop the connection.
           if (!closing) recordDisconnect(state, 'io server disconnect');
           closing = true;
-          ws.close();
+          closeTransport();
           done(false, 'lot.watch: socket has been disconnected');
-        } else if (text[0] === WIRE.open) ws.send(WIRE.connect);
-      });
-      ws.on('error', () => {
-        transportError = true; // 'close' follows
-      });
-      ws.on('close', () => {
+        } else if (text[0] === WIRE.open) send(WIRE.connect);
+      };
+
+      /** One whole frame (§5.2), its payload `buf[start…end)`. */
+      const onFrame = (fin, opcode, buf, start, end) => {
+        if (opcode >= OP_CLOSE && (!fin || end - start > 125)) return fail(); // control frames: unfragmented, ≤ 125 bytes (§5.5)
+        switch (opcode) {
+          case OP_TEXT:
+          case OP_BINARY:
+            if (fragments !== null) return fail(); // a new message inside a fragmented one (§5.4)
+            if (opcode === OP_BINARY) fragments = fin ? null : 'binary';
+            else if (fin) onMessage(buf, start, end);
+            else fragments = [Buffer.from(buf.subarray(start, end))];
+            return;
+          case OP_CONTINUATION:
+            if (fragments === null) return fail();
+            if (fragments !== 'binary') fragments.push(Buffer.from(buf.subarray(start, end)));
+            if (fin) {
+              const whole = fragments === 'binary' ? null : Buffer.concat(fragments);
+              fragments = null;
+              if (whole) onMessage(whole, 0, whole.length);
+            }
+            return;
+          case OP_PING: // answered with a pong of the same payload (§5.5.2)
+            if (!closeSent && socket.writable) socket.write(wsFrame(OP_PONG, buf.subarray(start, end)));
+            return;
+          case OP_PONG:
+            return;
+          case OP_CLOSE: // the server closes: our close frame echoes its status code (§5.5.1), then it ends TCP
+            stopped = true; // no frame may follow a close frame
+            closeTransport(end - start >= 2 ? Buffer.from(buf.subarray(start, start + 2)) : undefined);
+            return;
+          default:
+            return fail(); // a reserved opcode
+        }
+      };
+
+      /** Whether the response `head` (up to the blank line) accepts our upgrade: `101 Switching Protocols` (§4.1, §4.2.2). */
+      const acceptsUpgrade = (head) => {
+        const [status, ...lines] = head.split('\r\n');
+        const fields = {};
+        for (const line of lines) {
+          const colon = line.indexOf(':');
+          if (colon > 0) fields[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        return (
+          /^HTTP\/1\.1 101 /.test(`${status} `) &&
+          fields.upgrade?.toLowerCase() === 'websocket' &&
+          /(^|,)\s*upgrade\s*(,|$)/i.test(fields.connection ?? '') &&
+          fields['sec-websocket-accept'] === createHash('sha1').update(key + WS_GUID).digest('base64') &&
+          // Nothing was asked for, so nothing may be granted: an extension would change the frames' meaning.
+          fields['sec-websocket-extensions'] === undefined &&
+          fields['sec-websocket-protocol'] === undefined
+        );
+      };
+
+      /** net's `onread` callback: `nread` new bytes at the start of readBuffer. */
+      function onRead(nread, fresh) {
+        if (stopped) return;
+        let buf = fresh;
+        let end = nread;
+        if (carry !== null) {
+          buf = Buffer.concat([carry, fresh.subarray(0, nread)]);
+          end = buf.length;
+          carry = null;
+        }
+        let i = 0;
+        if (!upgraded) {
+          const blank = buf.subarray(0, end).indexOf('\r\n\r\n');
+          if (blank < 0) {
+            if (end > 16 * 1024) return void socket.destroy(); // no HTTP response head is that long here
+            carry = Buffer.from(buf.subarray(0, end));
+            return;
+          }
+          if (!acceptsUpgrade(buf.latin1Slice(0, blank))) return void socket.destroy();
+          upgraded = true;
+          i = blank + 4; // bytes after the head in the same read are already frames
+        }
+        // Frames (§5.2): FIN, RSV1–3, opcode | MASK, 7-bit length (126: 16-bit follows; 127: 64-bit), payload.
+        while (end - i >= 2) {
+          const b0 = buf[i];
+          const b1 = buf[i + 1];
+          if (b0 & 0x70 || b1 & 0x80) return fail(); // RSV bits without an extension; a masked server frame (§5.1)
+          let at = i + 2;
+          let len = b1 & 0x7f;
+          if (len === 126) {
+            if (end - at < 2) break;
+            len = (buf[at] << 8) | buf[at + 1];
+            at += 2;
+          } else if (len === 127) {
+            if (end - at < 8) break;
+            const high = buf.readUInt32BE(at);
+            len = high * 2 ** 32 + buf.readUInt32BE(at + 4);
+            at += 8;
+            if (len > MAX_MESSAGE) return fail(1009); // as ws's maxPayload; also keeps the length a safe integer
+          }
+          if (end - at < len) break;
+          onFrame(b0 & 0x80, b0 & 0x0f, buf, at, at + len);
+          if (stopped) return;
+          i = at + len;
+        }
+        // An incomplete frame waits for the next read, copied (readBuffer is overwritten by the next read; the
+        // frames here are small, so joining it to each following read until it is whole costs nothing).
+        if (i < end) carry = buf === fresh ? Buffer.from(buf.subarray(i, end)) : buf.subarray(i, end);
+      }
+
+      socket.on('error', () => undefined); // 'close' follows; ws reports no error for a failing TCP connection either
+      socket.on('close', () => {
         if (closing) return;
         closing = true;
         if (joined) recordDisconnect(state, transportError ? 'transport error' : 'transport close');
@@ -348,7 +558,7 @@ export class WatcherGroup {
    * → { ok, failed, retried, errors, ms }.
    */
   async connect(url, lots, perLot, { concurrency = 50, reconnection = false, client = 'socket.io' } = {}) {
-    const refused = unsupported(client, reconnection);
+    const refused = unsupported(client, reconnection, url);
     if (refused) throw new Error(`watchers ${this.name}: ${refused}`);
     return this.rpc({ type: 'connect', url, lots, perLot, concurrency, reconnection, client }, 'connected');
   }
