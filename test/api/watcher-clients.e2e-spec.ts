@@ -1,16 +1,18 @@
 /**
  * The benchmark's instrument (test/support/watchers.mjs) on the real API and PostgreSQL: watchers of both
- * client kinds, 'wire' (a plain WebSocket speaking Engine.IO / Socket.IO itself) and 'socket.io'
+ * client kinds, 'wire' (a WebSocket client of its own speaking Engine.IO / Socket.IO itself) and 'socket.io'
  * (socket.io-client), watch one live lot while bids are placed, and record exactly the same seqs as the bid
  * record, in order, none missed, each with its delay, and the lot's close once. The wire watchers stay
- * connected for longer than one ping interval + ping timeout of the server (io.adapter.ts), so they answer
- * the server's pings.
+ * connected for longer than one ping interval + ping timeout of the server (set short here through
+ * SOCKET_PING_INTERVAL_MS / SOCKET_PING_TIMEOUT_MS), so they answer the server's pings.
  */
-import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../../apps/api/src/realtime/io.adapter.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createCase, createCourt, createStaff, enrol, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 import { WatcherGroup, type SocketRecord, type WatcherClient } from '../support/watchers.mjs';
 
+/** The server's heartbeat here (SOCKET_PING_*), shorter than the default 10 s + 8 s to keep the test short. */
+const PING_INTERVAL_MS = 3000;
+const PING_TIMEOUT_MS = 2000;
 /** A client that never answers a ping is dropped by then. */
 const PING_DEADLINE_MS = PING_INTERVAL_MS + PING_TIMEOUT_MS;
 const PER_KIND = 10;
@@ -23,7 +25,7 @@ const stops: (() => unknown)[] = [];
 const groups = {} as Record<WatcherClient, WatcherGroup>;
 
 beforeAll(async () => {
-  t = await startTestPlatform();
+  t = await startTestPlatform({ SOCKET_PING_INTERVAL_MS: String(PING_INTERVAL_MS), SOCKET_PING_TIMEOUT_MS: String(PING_TIMEOUT_MS) });
   const admin = await loginAdmin(t);
   clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
   caseId = await createCase(t, clerk);
@@ -42,7 +44,7 @@ const seqsOf = (s: SocketRecord) => s.events.map(([seq]) => seq);
 describe('watcher clients of the benchmark', () => {
   it('wire and socket.io watchers record the same seqs as the bid record, in order, none missed, and the close once; wire watchers outlive the ping deadline', async () => {
     // Long enough for the set-up and the wait past the ping deadline before the last bids.
-    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 35_000 });
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3000, durationMs: 20_000 });
     const [a, b] = [await registerBidder(t), await registerBidder(t)];
     for (const x of [a, b]) expect((await enrol(t, x, lot)).status).toBe(201);
 
@@ -57,7 +59,7 @@ describe('watcher clients of the benchmark', () => {
       expect(res.status).toBe(201);
     };
     for (let k = 1; k <= 6; k++) await bid(k);
-    // Past the ping deadline since the handshake (pings every 10 s), then two more bids.
+    // Past the ping deadline since the handshake, then two more bids.
     await new Promise((r) => setTimeout(r, Math.max(0, connectedAt + PING_DEADLINE_MS + 2000 - Date.now())));
     for (let k = 7; k <= 8; k++) await bid(k);
 
@@ -89,6 +91,18 @@ describe('watcher clients of the benchmark', () => {
     expect(reports.wire.map(seqsOf)).toEqual(reports['socket.io'].map(seqsOf));
     await Promise.all(KINDS.map((kind) => groups[kind].disconnect()));
   }, 120_000);
+
+  it('the server pings as configured: its Engine.IO handshake carries SOCKET_PING_INTERVAL_MS and SOCKET_PING_TIMEOUT_MS', async () => {
+    const res = await t.http.get('/socket.io/?EIO=4&transport=polling').buffer(true).parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => cb(null, text));
+    });
+    expect(res.status).toBe(200);
+    const open = res.body as string;
+    expect(open[0]).toBe('0'); // the Engine.IO open packet
+    expect(JSON.parse(open.slice(1))).toMatchObject({ pingInterval: PING_INTERVAL_MS, pingTimeout: PING_TIMEOUT_MS });
+  });
 
   it('a refused lot.watch (its ack says ok: false) fails the watcher the same way in both kinds', async () => {
     for (const kind of KINDS) {

@@ -90,7 +90,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, crossOriginEmbedderPolicy: false });
     app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: false });
     app.useGlobalPipes(createValidationPipe());
-    app.useWebSocketAdapter(new AuctionsIoAdapter(app, config.redisUrl));
+    app.useWebSocketAdapter(new AuctionsIoAdapter(app, config.realtime, config.redisUrl));
 
     SwaggerModule.setup('api/docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'api/docs-json' });
     await serveWebApp(server, config.webDist ?? path.join(repoRoot(), 'apps/web/dist'), PLACEHOLDER_PAGE);

@@ -16,6 +16,15 @@ describe('environment schema', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, ADMIN_EMAIL: 'not-an-email' })).toThrow(ConfigError);
   });
 
+  it('has the socket heartbeat and recovery window as settings, defaults 10 s + 8 s and 2 minutes, within bounds', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).realtime).toEqual({ pingIntervalMs: 10_000, pingTimeoutMs: 8_000, recoveryMs: 120_000 });
+    expect(loadConfig({ DATA_DIR: dataDir, SOCKET_PING_INTERVAL_MS: '25000', SOCKET_PING_TIMEOUT_MS: '20000', SOCKET_RECOVERY_SECONDS: '30' }).realtime).toEqual({ pingIntervalMs: 25_000, pingTimeoutMs: 20_000, recoveryMs: 30_000 });
+    expect(() => loadConfig({ DATA_DIR: dataDir, SOCKET_PING_INTERVAL_MS: '500' })).toThrow(/SOCKET_PING_INTERVAL_MS: SOCKET_PING_INTERVAL_MS must not be less than 1000/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, SOCKET_PING_TIMEOUT_MS: 'soon' })).toThrow(/SOCKET_PING_TIMEOUT_MS/);
+    // Recovery cannot be turned off: a brief drop must replay what was missed.
+    expect(() => loadConfig({ DATA_DIR: dataDir, SOCKET_RECOVERY_SECONDS: '0' })).toThrow(/SOCKET_RECOVERY_SECONDS: SOCKET_RECOVERY_SECONDS must not be less than 10/);
+  });
+
   it('gives secrets no production default', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow(/ADMIN_PASSWORD.*\n.*JWT_SECRET.*\n.*IDENTITY_HASH_KEY/s);
     const ok = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', ADMIN_PASSWORD: 'a-long-password', JWT_SECRET: 'j'.repeat(40), IDENTITY_HASH_KEY: 'k'.repeat(40) });

@@ -52,6 +52,19 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(3600) REFRESH_TTL_SECONDS = 14 * 86400;
   /** A used refresh token presented again this soon is a race of the same client (two tabs, a retry), not a theft. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60) REFRESH_REUSE_GRACE_SECONDS = 10;
+  /**
+   * The Engine.IO heartbeat: the server pings every socket this often and drops one that has not answered
+   * within the timeout after a ping, so a phone that lost its network leaves its rooms within their sum.
+   * Shorter finds dead phones sooner; every ping is a write and an answer per socket.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(300_000) SOCKET_PING_INTERVAL_MS = 10_000;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(300_000) SOCKET_PING_TIMEOUT_MS = 8_000;
+  /**
+   * Connection state recovery: a socket that comes back within this time gets the events it missed
+   * replayed. Each instance keeps every event it broadcast for this long (2–3 times it without REDIS_URL,
+   * since the in-memory store is pruned once a minute), so at high bid rates this is memory.
+   */
+  @Transform(toInt) @IsInt() @Min(10) @Max(3600) SOCKET_RECOVERY_SECONDS = 120;
 }
 
 export interface AppConfig {
@@ -86,6 +99,14 @@ export interface AppConfig {
   refreshReuseGraceSeconds: number;
   /** Password hashes at once, and how many may wait (accounts/password.ts). */
   passwordHashing: { concurrency: number; queue: number };
+  /** socket.io's heartbeat and connection state recovery window (realtime/io.adapter.ts). */
+  realtime: RealtimeOptions;
+}
+
+export interface RealtimeOptions {
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  recoveryMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -157,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    realtime: { pingIntervalMs: env.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: env.SOCKET_PING_TIMEOUT_MS, recoveryMs: env.SOCKET_RECOVERY_SECONDS * 1000 },
   };
 }
 

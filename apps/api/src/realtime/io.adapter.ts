@@ -6,10 +6,12 @@ import { catchError, filter } from 'rxjs/operators';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import type { RealtimeOptions } from '../config/env.js';
 
 /**
- * socket.io with connection state recovery: a client that drops for up to two minutes gets the events it
- * missed replayed on reconnect (clients still resync on a `seq` gap, e.g. after a longer outage).
+ * socket.io with connection state recovery: a client that drops for up to SOCKET_RECOVERY_SECONDS (two
+ * minutes by default) gets the events it missed replayed on reconnect (clients still resync on a `seq` gap,
+ * e.g. after a longer outage).
  * With REDIS_URL, the Redis streams adapter carries every room broadcast to the other instances (it keeps
  * connection state recovery working across them); without it, one instance works on its own.
  */
@@ -19,20 +21,19 @@ const HEARTBEAT_TIMEOUT_MS = 1_000;
 /** Whether the Redis adapter can publish now; while it cannot, events go to this instance's watchers only. */
 export const fanOutState = { redisConfigured: false, redisReady: false, onReconnect: new Set<() => void>() };
 
-/**
- * Engine.IO heartbeat: the server pings every PING_INTERVAL_MS and drops a client that has not answered
- * within PING_TIMEOUT_MS, so a phone that lost its network leaves its rooms within 18 s.
- */
-export const PING_INTERVAL_MS = 10_000;
-export const PING_TIMEOUT_MS = 8_000;
-
 export class AuctionsIoAdapter extends IoAdapter {
   private readonly log = new Logger('AuctionsIoAdapter');
   private redis?: Redis;
   private heartbeat?: NodeJS.Timeout;
 
+  /**
+   * `realtime`: the Engine.IO heartbeat (a socket that does not answer a ping within `pingTimeoutMs` is
+   * dropped and leaves its rooms) and how long a dropped socket may come back with its missed events replayed
+   * (SOCKET_* settings, config/env.ts).
+   */
   constructor(
     app: INestApplicationContext,
+    private readonly realtime: RealtimeOptions,
     private readonly redisUrl?: string,
   ) {
     super(app);
@@ -41,9 +42,9 @@ export class AuctionsIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, {
       ...(options as ServerOptions),
-      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
-      pingInterval: PING_INTERVAL_MS,
-      pingTimeout: PING_TIMEOUT_MS,
+      connectionStateRecovery: { maxDisconnectionDuration: this.realtime.recoveryMs, skipMiddlewares: true },
+      pingInterval: this.realtime.pingIntervalMs,
+      pingTimeout: this.realtime.pingTimeoutMs,
       maxHttpBufferSize: 16 * 1024,
     }) as Server;
     if (this.redisUrl) {
