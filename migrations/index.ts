@@ -13,6 +13,7 @@ import { BalanceClientSecret1795790000000 } from './1795790000000-BalanceClientS
 import { RefreshTokenReuse1795791000000 } from './1795791000000-RefreshTokenReuse.js';
 import { RefreshTokenFamily1795792000000 } from './1795792000000-RefreshTokenFamily.js';
 import { LotsHotUpdates1795793000000 } from './1795793000000-LotsHotUpdates.js';
+import { DeviceLogins1795794000000 } from './1795794000000-DeviceLogins.js';
 // <imports>
 
 export const MIGRATIONS = [
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   RefreshTokenReuse1795791000000,
   RefreshTokenFamily1795792000000,
   LotsHotUpdates1795793000000,
+  DeviceLogins1795794000000,
   // <list>
 ];

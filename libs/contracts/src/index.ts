@@ -35,6 +35,11 @@ export interface LoginResponse {
   /** Seconds the access token is good for. */
   expiresIn: number;
   refreshToken: string;
+  /**
+   * Login only: this browser's device token for the account, to send with its next login (`deviceToken`).
+   * Such a login is not held by a lock that failures from elsewhere put on the account.
+   */
+  deviceToken?: string;
   user: { id: string; roles: Role[] };
 }
 

@@ -25,7 +25,7 @@ export class AccountsController {
   @Public()
   async login(@Ip() ip: string, @Body() dto: LoginDto): ReturnType<AccountsService['login']> {
     await this.limiter.consume('login_ip', ip);
-    await this.limiter.consume('login_account', dto.email.toLowerCase());
+    // Per account (or per trusted device) the service limits, once it knows which applies.
     return this.accounts.login(dto);
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Id } from '../common/validation.js';
 import type { Role } from '../common/auth.js';
 
@@ -12,6 +12,11 @@ export class RegisterDto {
 export class LoginDto {
   @ApiProperty({ format: 'email' }) @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254) email!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(128) password!: string;
+  @ApiPropertyOptional({ description: "the deviceToken of this browser's last login to this account: its failures are counted apart from the account's lock", maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  deviceToken?: string;
 }
 
 export class IdentityDto {

@@ -7,8 +7,10 @@ import { maskResidentId, validateResidentId } from '@fapai/domain';
 import { AuditService } from '../audit/audit.service.js';
 import { TokenVersionSource, type Role, type TokenClaims } from '../common/auth.js';
 import { isUniqueViolation, returnedRows } from '../common/db.js';
+import { RateLimiter } from '../common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 import { AccountError } from './accounts.errors.js';
+import { deviceTokenKey, signDeviceToken, verifyDeviceToken } from './device-token.js';
 import type { CreateStaffDto, IdentityDto, LoginDto, RegisterDto, UserView } from './accounts.dto.js';
 import { hashPassword, passwordHashing, verifyPassword } from './password.js';
 import { TokenVersions } from './token-versions.js';
@@ -30,10 +32,14 @@ export class AccountsService extends TokenVersionSource {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly versions: TokenVersions,
+    private readonly limiter: RateLimiter,
   ) {
     super();
     passwordHashing.configure(config.passwordHashing.concurrency, config.passwordHashing.queue);
+    this.deviceKey = deviceTokenKey(config.jwtSecret);
   }
+
+  private readonly deviceKey: Buffer;
 
   async register(dto: RegisterDto): Promise<{ id: string }> {
     const passwordHash = await hashPassword(dto.password);
@@ -49,29 +55,62 @@ export class AccountsService extends TokenVersionSource {
     }
   }
 
-  async login(dto: LoginDto): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; user: { id: string; roles: Role[] } }> {
-    const user = await this.db.getRepository(User).findOneBy({ email: dto.email.toLowerCase() });
+  /**
+   * Guessing is bounded twice: attempts per account a minute (the rate limiter) and a lock after
+   * LOCK_AFTER_FAILURES failures in a row. A login with the account's device token (device-token.ts) is bounded
+   * by that device's own attempts and failures instead, so someone who only knows the e-mail cannot lock the
+   * owner out of an account they have used on this browser before. Every success returns a device token.
+   */
+  async login(dto: LoginDto): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; deviceToken: string; user: { id: string; roles: Role[] } }> {
+    const email = dto.email.toLowerCase();
+    const user = await this.db.getRepository(User).findOneBy({ email });
+    // A device token counts only for the account it was issued to.
+    const claim = verifyDeviceToken(this.deviceKey, dto.deviceToken, Date.now());
+    const device = user && claim?.userId === user.id ? claim : null;
+    await this.limiter.consume(device ? 'login_device' : 'login_account', device ? device.deviceId : email);
     if (!user) {
       await hashPassword(dto.password); // same work either way: no user enumeration by timing
       throw new AccountError('INVALID_CREDENTIALS');
     }
-    if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-      throw new AccountError('ACCOUNT_LOCKED', { retryAfterSeconds: Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000) });
+    const lockedUntil = device ? await this.deviceLockedUntil(device.deviceId) : user.lockedUntil;
+    if (lockedUntil && lockedUntil.getTime() > Date.now()) {
+      throw new AccountError('ACCOUNT_LOCKED', { retryAfterSeconds: Math.ceil((lockedUntil.getTime() - Date.now()) / 1000) });
     }
     if (!(await verifyPassword(dto.password, user.passwordHash))) {
       // Failures after an expired lock count afresh (from 1, which never locks): otherwise one typo, or an
-      // attacker's one request per lock period, would lock the account again at once.
-      await this.db.query(
-        `UPDATE users SET failed_logins = CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
-                locked_until = CASE WHEN locked_until <= now() THEN NULL
-                                    WHEN failed_logins + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE locked_until END
-         WHERE id = $1`,
-        [user.id, LOCK_AFTER_FAILURES, String(LOCK_MS)],
-      );
+      // attacker's one request per lock period, would lock the account (or the device) again at once.
+      // `t` names the row being counted (an upsert's SET must say which of its rows it reads).
+      const count = (t: string): string => `failed_logins = CASE WHEN ${t}.locked_until <= now() THEN 1 ELSE ${t}.failed_logins + 1 END,
+                locked_until = CASE WHEN ${t}.locked_until <= now() THEN NULL
+                                    WHEN ${t}.failed_logins + 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval ELSE ${t}.locked_until END`;
+      if (device) {
+        await this.db.query(
+          `INSERT INTO device_logins (device_id, user_id, failed_logins, locked_until) VALUES ($1, $4, 1, CASE WHEN 1 >= $2 THEN now() + ($3 || ' milliseconds')::interval END)
+           ON CONFLICT (device_id) DO UPDATE SET ${count('device_logins')}, updated_at = now()`,
+          [device.deviceId, LOCK_AFTER_FAILURES, String(LOCK_MS), user.id],
+        );
+      } else {
+        await this.db.query(`UPDATE users SET ${count('users')} WHERE id = $1`, [user.id, LOCK_AFTER_FAILURES, String(LOCK_MS)]);
+      }
       throw new AccountError('INVALID_CREDENTIALS');
     }
-    if (user.failedLogins > 0 || user.lockedUntil) await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
-    return { accessToken: await this.issueToken(user), refreshToken: await this.issueRefreshToken(user.id), expiresIn: this.config.jwtTtlSeconds, user: { id: user.id, roles: user.roles } };
+    // A success clears the failures of what was checked: the device's, or the account's. A trusted device
+    // leaves the account's lock alone, so whoever caused it keeps it.
+    if (device) await this.db.query('DELETE FROM device_logins WHERE device_id = $1', [device.deviceId]);
+    else if (user.failedLogins > 0 || user.lockedUntil) await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
+    return {
+      accessToken: await this.issueToken(user),
+      refreshToken: await this.issueRefreshToken(user.id),
+      expiresIn: this.config.jwtTtlSeconds,
+      // The same device keeps its id; its token is renewed so that a device in use does not expire.
+      deviceToken: signDeviceToken(this.deviceKey, user.id, Date.now(), device?.deviceId),
+      user: { id: user.id, roles: user.roles },
+    };
+  }
+
+  private async deviceLockedUntil(deviceId: string): Promise<Date | null> {
+    const rows = (await this.db.query('SELECT locked_until FROM device_logins WHERE device_id = $1', [deviceId])) as { locked_until: Date | null }[];
+    return rows[0]?.locked_until ?? null;
   }
 
   private async issueRefreshToken(userId: string): Promise<string> {

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { AppError } from './app-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 
-export type Bucket = 'login_ip' | 'login_account' | 'refresh_ip' | 'register_ip' | 'bid_user';
+export type Bucket = 'login_ip' | 'login_account' | 'login_device' | 'refresh_ip' | 'register_ip' | 'bid_user';
 
 export class RateLimitError extends AppError<'RATE_LIMITED'> {
   constructor(bucket: Bucket, retryAfterSeconds: number) {
@@ -38,6 +38,8 @@ export class RateLimiter implements OnModuleDestroy {
     this.limits = {
       login_ip: { limit: r.loginPerMinute * 5, windowMs: 60_000 },
       login_account: { limit: r.loginPerMinute, windowMs: 60_000 },
+      // A login with the account's device token counts here instead of per account (accounts/device-token.ts).
+      login_device: { limit: r.loginPerMinute, windowMs: 60_000 },
       // A refresh token is 256 random bits, so guessing is no threat: this only bounds a flood. It is generous
       // because every signed-in page renews every ~14 minutes, and phones share addresses (carrier NAT):
       // 600 a minute is ~8,000 sessions behind one address.

@@ -187,7 +187,7 @@ export const endpoints = {
   courts: () => api.get<CourtView[]>('/courts'),
 
   register: (body: { email: string; password: string; displayName: string }) => api.post<{ id: string }>('/auth/register', body),
-  login: (body: { email: string; password: string }) => api.post<LoginResponse>('/auth/login', body),
+  login: (body: { email: string; password: string; deviceToken?: string }) => api.post<LoginResponse>('/auth/login', body),
   logout: () => api.post<void>('/auth/logout'),
   me: () => api.get<MeView>('/me'),
   verifyIdentity: (body: { realName: string; idNumber: string; phone: string }) => api.post<MeView>('/me/identity', body),

@@ -6,6 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MeView, Role } from '@fapai/contracts';
 import { endpoints } from '../api/endpoints';
+import { deviceTokenFor, rememberDeviceToken } from '../api/device-tokens';
 import { getSession, onSessionChange, sessionFrom, setSession, type Session } from '../api/session';
 
 interface Auth {
@@ -41,7 +42,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (email: string, password: string) => {
-      const res = await endpoints.login({ email, password });
+      const res = await endpoints.login({ email, password, deviceToken: deviceTokenFor(email) });
+      rememberDeviceToken(email, res.deviceToken);
       setSession(sessionFrom(res));
       const me = await endpoints.me();
       qc.setQueryData(['me', res.user.id], me);

@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { mockRoutes, renderWithApp } from '../test/render';
 import LoginPage from './LoginPage';
 import RegisterPage from './RegisterPage';
@@ -13,6 +13,22 @@ describe('login and registration refusals', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('电子邮箱或密码不正确。');
     view.setLang('en');
     expect(screen.getByRole('alert')).toHaveTextContent('The email or the password is wrong.');
+  });
+
+  it("sends the device token of this browser's last login to the account, and keeps the one the login returns", async () => {
+    localStorage.setItem('fapai.devices', JSON.stringify({ 'a@test.local': 'd1.before' }));
+    const calls = mockRoutes({
+      'POST /api/auth/login': { status: 200, body: { accessToken: 'access', refreshToken: 'refresh', expiresIn: 900, deviceToken: 'd1.after', user: { id: 'u1', roles: ['bidder'] } } },
+      'GET /api/me': { status: 200, body: { id: 'u1', email: 'a@test.local', displayName: 'A', roles: ['bidder'] } },
+    });
+    renderWithApp(<LoginPage />);
+    fireEvent.change(screen.getByLabelText('电子邮箱'), { target: { value: 'A@test.local' } });
+    fireEvent.change(screen.getByLabelText('密码'), { target: { value: 'right-password' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    await waitFor(() => expect(JSON.parse(localStorage.getItem('fapai.devices') ?? '{}')).toEqual({ 'a@test.local': 'd1.after' }));
+    const login = calls.find((c) => c.url.endsWith('/api/auth/login'));
+    expect(JSON.parse(String(login?.init?.body))).toEqual({ email: 'A@test.local', password: 'right-password', deviceToken: 'd1.before' });
+    localStorage.clear();
   });
 
   it('names the fields of a validation refusal, in the new language after a switch', async () => {
