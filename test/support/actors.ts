@@ -1,6 +1,6 @@
 /** Helpers that act as the platform's users through the public HTTP API. */
 import { randomBytes } from 'node:crypto';
-import { residentIdCheckDigit } from '@fapai/domain';
+import { residentId } from './resident-ids.mjs';
 import type { LedgerLine } from '../../apps/api/src/payments/deposits.service.js';
 import type { TestPlatform } from './platform.js';
 
@@ -19,12 +19,7 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${counter}-${randomBytes(3).toString('hex')}@test.fapai.local`;
 }
 
-/** A valid 18-digit resident ID (GB 11643) with a random sequence number. */
-export function residentId(): string {
-  const seq = String(100 + Math.floor(Math.random() * 899));
-  const first17 = `110105198${Math.floor(Math.random() * 10)}0${1 + Math.floor(Math.random() * 9)}1${Math.floor(Math.random() * 9)}${seq}`;
-  return first17 + residentIdCheckDigit(first17);
-}
+export { residentId } from './resident-ids.mjs';
 
 export async function login(t: TestPlatform, email: string, password: string): Promise<Actor> {
   const res = await t.http.post('/api/auth/login').send({ email, password });

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { residentIdCheckDigit } from '@fapai/domain';
+import { residentId } from './resident-ids.mjs';
 import { ADMIN, sleep } from './infra.mjs';
 
 const agent = new Agent({ connections: 64, keepAliveTimeout: 4000, headersTimeout: 60_000, bodyTimeout: 60_000 });
@@ -88,17 +88,7 @@ export async function login(target, email, password) {
 
 export const loginAdmin = (target) => login(target, ADMIN.email, ADMIN.password);
 
-let idCounter = 0;
-/** A valid 18-digit resident ID (GB 11643 check digit), distinct within the run. */
-export function residentId() {
-  idCounter += 1;
-  const year = 1960 + (idCounter % 40);
-  const month = 1 + (Math.floor(idCounter / 40) % 12);
-  const day = 1 + (Math.floor(idCounter / 480) % 28);
-  const seq = String(100 + Math.floor(Math.random() * 900));
-  const first17 = `110105${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}${seq}`;
-  return first17 + residentIdCheckDigit(first17);
-}
+export { residentId };
 
 /** The operator, a court, a clerk of that court and one enforcement case. */
 export async function courtWithClerk(target, tag = 'run') {
