@@ -72,7 +72,8 @@ export class AccountsService extends TokenVersionSource {
       await hashPassword(dto.password); // same work either way: no user enumeration by timing
       throw new AccountError('INVALID_CREDENTIALS');
     }
-    const lockedUntil = device ? await this.deviceLockedUntil(device.deviceId) : user.lockedUntil;
+    const deviceRow = device ? await this.deviceLogin(device.deviceId) : null;
+    const lockedUntil = device ? (deviceRow?.lockedUntil ?? null) : user.lockedUntil;
     if (lockedUntil && lockedUntil.getTime() > Date.now()) {
       throw new AccountError('ACCOUNT_LOCKED', { retryAfterSeconds: Math.ceil((lockedUntil.getTime() - Date.now()) / 1000) });
     }
@@ -96,8 +97,9 @@ export class AccountsService extends TokenVersionSource {
     }
     // A success clears the failures of what was checked: the device's, or the account's. A trusted device
     // leaves the account's lock alone, so whoever caused it keeps it.
-    if (device) await this.db.query('DELETE FROM device_logins WHERE device_id = $1', [device.deviceId]);
-    else if (user.failedLogins > 0 || user.lockedUntil) await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
+    if (device) {
+      if (deviceRow) await this.db.query('DELETE FROM device_logins WHERE device_id = $1', [device.deviceId]);
+    } else if (user.failedLogins > 0 || user.lockedUntil) await this.db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
     return {
       accessToken: await this.issueToken(user),
       refreshToken: await this.issueRefreshToken(user.id),
@@ -108,9 +110,10 @@ export class AccountsService extends TokenVersionSource {
     };
   }
 
-  private async deviceLockedUntil(deviceId: string): Promise<Date | null> {
+  /** The device's failure record, or null when it has none (then a success has nothing to clear). */
+  private async deviceLogin(deviceId: string): Promise<{ lockedUntil: Date | null } | null> {
     const rows = (await this.db.query('SELECT locked_until FROM device_logins WHERE device_id = $1', [deviceId])) as { locked_until: Date | null }[];
-    return rows[0]?.locked_until ?? null;
+    return rows[0] ? { lockedUntil: rows[0].locked_until } : null;
   }
 
   private async issueRefreshToken(userId: string): Promise<string> {
