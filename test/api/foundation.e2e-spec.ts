@@ -2,10 +2,11 @@
  * The foundation, end to end on real PostgreSQL: accounts and roles, courts and cases, lots from draft to
  * announcement with every statutory refusal, court isolation, bad input, the audit chain and the API surface.
  */
+import { randomUUID } from 'node:crypto';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS_KEY } from '../../apps/api/src/common/auth.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, createAgency, loginAdmin, registerBidder, residentId, validLotBody, DISCLOSURES, type Actor } from '../support/actors.js';
+import { createCase, createCourt, createStaff, createAgency, loginAdmin, registerBidder, residentId, validLotBody, waitFor, DISCLOSURES, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -32,6 +33,46 @@ async function count(table: string): Promise<number> {
 }
 
 describe('platform surface', () => {
+  it('stays ready while every pooled connection is busy: the database is probed on a connection of its own, the busy pool is reported', async () => {
+    // A rush that holds the whole pool: requests that read lots, queued behind an exclusive lock on the table.
+    const poolMax = Number(process.env.DB_POOL_SIZE ?? 20); // as database/data-source.ts sizes the pool
+    const locker = await t.db.connect();
+    let stuck: Promise<number>[] | undefined;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE lots IN ACCESS EXCLUSIVE MODE');
+      stuck = Array.from({ length: poolMax + 5 }, () => t.http.get(`/api/lots/${randomUUID()}`).then((r) => r.status));
+      type Health = { status: string; db: string; pool: { size: number; inUse: number; waiting: number } };
+      const saturated = await waitFor('the pool to be saturated', async () => {
+        const res = await t.http.get('/api/health');
+        const body = res.body as Health;
+        return body.pool?.waiting > 0 ? { status: res.status, body } : null;
+      });
+      // Before the probe had its own connection this answer waited behind the rush and then was 503.
+      expect(saturated.status).toBe(200);
+      expect(saturated.body).toMatchObject({ status: 'ok', db: 'up', pool: { size: poolMax, inUse: poolMax } });
+      const metrics = (await t.http.get('/api/metrics').expect(200)).text;
+      expect(metrics).toMatch(/^fapai_db_up 1$/m);
+      expect(Number(/^fapai_db_pool_waiting_requests (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    } finally {
+      await locker.query('COMMIT');
+      locker.release();
+    }
+    // The rush is served once the lock goes: nothing failed for want of a connection.
+    expect(new Set(await Promise.all(stuck ?? []))).toEqual(new Set([404]));
+    const after = await t.http.get('/api/health').expect(200);
+    expect(after.body).toMatchObject({ db: 'up', pool: { waiting: 0 } });
+  });
+
+  it('is ready again at the next probe when its own connection was terminated (PostgreSQL restarted while it idled)', async () => {
+    await t.http.get('/api/health').expect(200);
+    const killed = await t.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fapai-health-probe' AND datname = current_database()`);
+    expect(killed.rowCount).toBe(1);
+    expect((await t.http.get('/api/health').expect(200)).body).toMatchObject({ status: 'ok', db: 'up' });
+    const probes = await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fapai-health-probe' AND datname = current_database()`);
+    expect(probes.rows[0].n).toBe(1);
+  });
+
   it('serves health, time, rules and the OpenAPI document publicly', async () => {
     const health = await t.http.get('/api/health').expect(200);
     expect(health.body).toMatchObject({ status: 'ok', db: 'up', redis: 'off' });

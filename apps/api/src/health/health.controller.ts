@@ -2,10 +2,12 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { RulesProfile } from '@fapai/domain';
 import { Public } from '../common/auth.js';
 import { RULES } from '../config/env.js';
+import { DatabaseProbe } from '../observability/database-probe.js';
 import { fanOutState } from '../realtime/io.adapter.js';
 
 @ApiTags('platform')
@@ -14,25 +16,37 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(RULES) private readonly rules: RulesProfile,
+    private readonly probe: DatabaseProbe,
   ) {}
 
   /**
-   * Readiness: 200 when the database answers, 503 otherwise. `redis` says whether the socket.io Redis adapter
-   * is connected (`off` without REDIS_URL): while it is `down` the instance still takes bids and serves its
-   * own watchers (status `degraded`, still 200), but watchers on other instances do not get its events.
+   * Readiness: 200 when the database answers, 503 otherwise. The database is asked on the probe's own
+   * connection (DatabaseProbe), so a pool saturated by a bidding rush is not "down": `pool` says how busy it
+   * is (clients in use of the pool's size, and queries waiting for one) without failing readiness, which
+   * would take a working instance out of the load balancer when it is needed most. `redis` says whether the
+   * socket.io Redis adapter is connected (`off` without REDIS_URL): while it is `down` the instance still takes
+   * bids and serves its own watchers (status `degraded`, still 200), but watchers on other instances do not
+   * get its events.
    */
   @Get('health')
   @Public()
-  async health(@Res({ passthrough: true }) res: FastifyReply): Promise<{ status: 'ok' | 'degraded'; db: 'up' | 'down'; redis: 'up' | 'down' | 'off'; rulesProfile: string; uptimeSeconds: number }> {
-    let db: 'up' | 'down' = 'up';
-    try {
-      await this.db.query('SELECT 1');
-    } catch {
-      db = 'down';
-    }
+  async health(@Res({ passthrough: true }) res: FastifyReply): Promise<{
+    status: 'ok' | 'degraded';
+    db: 'up' | 'down';
+    pool: { size: number; inUse: number; waiting: number };
+    redis: 'up' | 'down' | 'off';
+    rulesProfile: string;
+    uptimeSeconds: number;
+  }> {
+    const db = (await this.probe.up()) ? 'up' : 'down';
     const redis = !fanOutState.redisConfigured ? 'off' : fanOutState.redisReady ? 'up' : 'down';
     if (db === 'down') res.status(503);
-    return { status: db === 'up' && redis !== 'down' ? 'ok' : 'degraded', db, redis, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
+    return { status: db === 'up' && redis !== 'down' ? 'ok' : 'degraded', db, pool: this.poolState(), redis, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  private poolState(): { size: number; inUse: number; waiting: number } {
+    const pool = (this.db.driver as unknown as { master?: Pool }).master;
+    return pool ? { size: pool.options.max ?? 10, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount } : { size: 0, inUse: 0, waiting: 0 };
   }
 
   /** Liveness: the process answers. */

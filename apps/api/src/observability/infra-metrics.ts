@@ -10,14 +10,8 @@ import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
 import { fanOutState } from '../realtime/io.adapter.js';
+import { DatabaseProbe, DB_PROBE_MS } from './database-probe.js';
 import { MetricsService } from './metrics.service.js';
-
-/**
- * How long the scrape waits for `SELECT 1`: a database that does not answer would otherwise hold the scrape for
- * the pool's connection timeout (5 s), near Prometheus' default scrape timeout (10 s). A pool so busy that the
- * probe waits this long for a client counts as down too: this instance cannot use the database either.
- */
-export const DB_PROBE_MS = 2_000;
 
 @Injectable()
 export class InfraMetrics {
@@ -25,19 +19,19 @@ export class InfraMetrics {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'redisUrl'>,
     metrics: MetricsService,
+    probe: DatabaseProbe,
   ) {
     const registers = [metrics.registry];
     const pool = (): pg.Pool | undefined => (this.db.driver as unknown as { master?: pg.Pool }).master;
     new Gauge({ name: 'fapai_db_pool_clients', help: 'Clients of the PostgreSQL pool, busy and idle', registers, collect: poolCount(pool, 'totalCount') });
     new Gauge({ name: 'fapai_db_pool_idle_clients', help: 'Idle clients of the PostgreSQL pool', registers, collect: poolCount(pool, 'idleCount') });
     new Gauge({ name: 'fapai_db_pool_waiting_requests', help: 'Queries waiting for a client of the PostgreSQL pool (every client busy)', registers, collect: poolCount(pool, 'waitingCount') });
-    const databaseUp = () => this.databaseUp();
     new Gauge({
       name: 'fapai_db_up',
-      help: `Whether PostgreSQL answered SELECT 1 through the pool within ${DB_PROBE_MS / 1000} s (1) or not (0)`,
+      help: `Whether PostgreSQL answered SELECT 1 within ${DB_PROBE_MS / 1000} s on the probe's own connection (1) or not (0); a saturated pool is fapai_db_pool_waiting_requests, not down`,
       registers,
       async collect() {
-        this.set(await databaseUp());
+        this.set((await probe.up()) ? 1 : 0);
       },
     });
     // Without REDIS_URL there is no Redis to be up or down: the gauge is not registered, so the metric is
@@ -52,17 +46,6 @@ export class InfraMetrics {
           this.set(fanOutState.redisReady ? 1 : 0);
         },
       });
-    }
-  }
-
-  /** The same question as GET /api/health asks, bounded by DB_PROBE_MS. */
-  private async databaseUp(): Promise<0 | 1> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<0>((resolve) => (timer = setTimeout(() => resolve(0), DB_PROBE_MS)));
-    try {
-      return await Promise.race([this.db.query('SELECT 1').then((): 1 => 1, (): 0 => 0), late]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { RateLimiter } from '../common/rate-limit.js';
+import { DatabaseProbe } from './database-probe.js';
 import { InfraMetrics } from './infra-metrics.js';
 import { MetricsController, MetricsService } from './metrics.service.js';
 
-/** Metrics and rate limits, available to every module. */
+/** Metrics, rate limits and the database probe (readiness), available to every module. */
 @Global()
-@Module({ controllers: [MetricsController], providers: [MetricsService, InfraMetrics, RateLimiter], exports: [MetricsService, RateLimiter] })
+@Module({ controllers: [MetricsController], providers: [MetricsService, InfraMetrics, RateLimiter, DatabaseProbe], exports: [MetricsService, RateLimiter, DatabaseProbe] })
 export class ObservabilityModule {}
