@@ -251,16 +251,17 @@ describe('refusals that say what is wrong', () => {
     ]);
     // A present but wrong value still gets its own rule.
     const short = await t.http.post('/api/auth/register').send({ email: 'someone@example.com', password: 'short', displayName: 'x' }).expect(400);
-    expect(short.body.details.fields).toEqual([{ field: 'password', rules: { minLength: 'password must be at least 10 characters' } }]);
+    // With the rule's figure as a number, so that a client words it in its reader's language without parsing the sentence.
+    expect(short.body.details.fields).toEqual([{ field: 'password', rules: { minLength: 'password must be at least 10 characters' }, limits: { minLength: 10 } }]);
     expect(await count('users')).toBe(users);
   });
 
   it.each([
-    ['-1', { min: 'minPrice must be at least 0' }],
-    ['1.5', { isInt: 'minPrice must be an integer' }],
-  ])('a price filter of %s is told only the rule it breaks', async (value, rules) => {
+    ['-1', { rules: { min: 'minPrice must be at least 0' }, limits: { min: 0 } }],
+    ['1.5', { rules: { isInt: 'minPrice must be an integer' } }],
+  ])('a price filter of %s is told only the rule it breaks (and its figure, if it has one)', async (value, problem) => {
     const res = await t.http.get(`/api/lots?minPrice=${value}`).expect(400);
-    expect(res.body.details.fields).toEqual([{ field: 'minPrice', rules }]);
+    expect(res.body.details.fields).toEqual([{ field: 'minPrice', ...problem }]);
   });
 
   it('publishing a draft without its times is SCHEDULE_MISSING on each; times in refusal details are ISO 8601', async () => {

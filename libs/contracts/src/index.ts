@@ -16,7 +16,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: Record<string, unknown> & {
-    fields?: { field: string; rules: Record<string, string> }[];
+    /** Per field: each broken rule's English sentence, and the figure of each rule that has one (a length, a bound). */
+    fields?: { field: string; rules: Record<string, string>; limits?: Record<string, number> }[];
     violations?: PublicationViolationView[];
   };
 }

@@ -5,12 +5,33 @@
 import { applyDecorators, BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { getMetadataStorage, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { CommonError } from './app-error.js';
 
 export interface FieldProblem {
   field: string;
+  /** Rule name → the API's English sentence. */
   rules: Record<string, string>;
+  /**
+   * The figure of each broken rule that has one (a length, a bound, a count), as a number: a client words
+   * the rule in its reader's language from the rule's name and this figure, never by reading the sentence.
+   */
+  limits?: Record<string, number>;
+}
+
+/** Rules whose argument is a figure a person types against. */
+const FIGURE_RULES = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize']);
+
+/** The figures of the broken rules of `error`'s property, from the validation metadata of its class. */
+function limitsOf(error: ValidationError, rules: Record<string, string>): Record<string, number> | undefined {
+  const target = error.target as object | undefined;
+  if (!target) return undefined;
+  const limits: Record<string, number> = {};
+  for (const meta of getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false)) {
+    const figure: unknown = meta.constraints?.[0];
+    if (meta.propertyName === error.property && meta.name && FIGURE_RULES.has(meta.name) && meta.name in rules && typeof figure === 'number') limits[meta.name] = figure;
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
 /**
@@ -23,7 +44,8 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const missing = error.value === undefined && error.constraints !== undefined;
     const rules = missing ? { isDefined: `${field} is required` } : error.constraints;
-    const own = rules ? [{ field, rules }] : [];
+    const limits = rules && !missing ? limitsOf(error, rules) : undefined;
+    const own = rules ? [limits ? { field, rules, limits } : { field, rules }] : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
@@ -77,9 +99,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    // The value is kept only to tell an absent field from a wrong one (flattenValidationErrors); it is never
-    // echoed back or logged.
-    validationError: { target: false, value: true },
+    // The value is kept only to tell an absent field from a wrong one, and the target (the DTO) only to find
+    // its rules' figures (flattenValidationErrors); neither is echoed back or logged.
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) => validationError(errors),
   });
 }

@@ -47,7 +47,7 @@ describe('court forms re-word a refusal shown when the language changes', () => 
           statusCode: 400,
           code: 'VALIDATION_FAILED',
           message: 'validation failed',
-          details: { fields: [{ field: 'caseNumber', rules: { maxLength: 'caseNumber must be shorter than or equal to 64 characters' } }] },
+          details: { fields: [{ field: 'caseNumber', rules: { maxLength: 'caseNumber must be shorter than or equal to 64 characters' }, limits: { maxLength: 64 } }] },
         },
       },
     });
