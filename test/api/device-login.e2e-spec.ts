@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 const loginWith = (email: string, password: string, deviceToken?: string) => t.http.post('/api/auth/login').send({ email, password, ...(deviceToken === undefined ? {} : { deviceToken }) });
-const deviceIdOf = (token: string) => token.split('.')[3];
+const deviceIdOf = (token: string) => token.split('.')[4];
 const accountRow = async (email: string) => (await t.db.query<{ failed_logins: number; locked: boolean }>(`SELECT failed_logins, coalesce(locked_until > now(), false) AS locked FROM users WHERE email = $1`, [email])).rows[0];
 const deviceRows = async (email: string) =>
   (await t.db.query<{ device_id: string; failed_logins: number; locked: boolean }>(`SELECT d.device_id, d.failed_logins, coalesce(d.locked_until > now(), false) AS locked FROM device_logins d JOIN users u ON u.id = d.user_id WHERE u.email = $1`, [email])).rows;
@@ -32,7 +32,7 @@ describe('device tokens against the account lockout', () => {
     const owner = await register('owner');
     const first = await loginWith(owner.email, owner.password).expect(200);
     const token = first.body.deviceToken as string;
-    expect(token).toMatch(/^d1\./);
+    expect(token).toMatch(/^d2\./);
 
     // Someone who knows only the e-mail: five failures lock the account, even for the right password.
     for (let i = 0; i < 5; i++) await loginWith(owner.email, `guess-${i}`).expect(401);
@@ -61,7 +61,7 @@ describe('device tokens against the account lockout', () => {
     expect(await accountRow(victim.email)).toEqual({ failed_logins: 5, locked: true });
     expect(await deviceRows(victim.email)).toEqual([]);
     const parts = victimToken.split('.');
-    const forged = [parts[0], parts[1], String(Number(parts[2]) + 1), parts[3], parts[4]].join('.');
+    const forged = [parts[0], parts[1], String(Number(parts[2]) + 1), ...parts.slice(3)].join('.');
     for (const bad of [attackerToken, forged, 'd1.not-a-token', `${victimToken}x`]) {
       expect((await loginWith(victim.email, victim.password, bad).expect(429)).body.code).toBe('ACCOUNT_LOCKED');
     }
@@ -88,6 +88,24 @@ describe('device tokens against the account lockout', () => {
     expect(await deviceRows(owner.email)).toEqual([{ device_id: deviceIdOf(token), failed_logins: 1, locked: false }]);
     await loginWith(owner.email, owner.password, token).expect(200);
     expect(await deviceRows(owner.email)).toEqual([]);
+  });
+
+  it('forgets every device when the account’s tokens are revoked: a password change takes a lost browser’s trust with it', async () => {
+    const owner = await register('revoked');
+    const first = await loginWith(owner.email, owner.password).expect(200);
+    const lost = first.body.deviceToken as string;
+    const newPassword = 'revoked-password-2';
+    await t.http.post('/api/me/password').set({ Authorization: `Bearer ${first.body.accessToken as string}` }).send({ currentPassword: owner.password, newPassword }).expect(204);
+    // Failures from elsewhere lock the account; the lost browser's token no longer gets past that lock.
+    for (let i = 0; i < 5; i++) await loginWith(owner.email, `guess-${i}`).expect(401);
+    expect((await loginWith(owner.email, newPassword, lost).expect(429)).body.code).toBe('ACCOUNT_LOCKED');
+    expect(await deviceRows(owner.email)).toEqual([]);
+    // Once the lock is over, a login issues a token under the new version, trusted from then on.
+    await t.db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE email = $1`, [owner.email]);
+    const renewed = (await loginWith(owner.email, newPassword, lost).expect(200)).body.deviceToken as string;
+    expect(deviceIdOf(renewed)).not.toBe(deviceIdOf(lost));
+    for (let i = 0; i < 5; i++) await loginWith(owner.email, `guess-again-${i}`).expect(401);
+    await loginWith(owner.email, newPassword, renewed).expect(200);
   });
 
   it('refuses a deviceToken that is not a short string with 400 naming the field, and an unknown e-mail with a token as any unknown e-mail', async () => {

@@ -64,9 +64,10 @@ export class AccountsService extends TokenVersionSource {
   async login(dto: LoginDto): Promise<{ accessToken: string; refreshToken: string; expiresIn: number; deviceToken: string; user: { id: string; roles: Role[] } }> {
     const email = dto.email.toLowerCase();
     const user = await this.db.getRepository(User).findOneBy({ email });
-    // A device token counts only for the account it was issued to.
+    // A device token counts only for the account it was issued to, and only until the account's tokens are
+    // revoked (password change, logout everywhere, refresh-token theft).
     const claim = verifyDeviceToken(this.deviceKey, dto.deviceToken, Date.now());
-    const device = user && claim?.userId === user.id ? claim : null;
+    const device = user && claim?.userId === user.id && claim.tokenVersion === user.tokenVersion ? claim : null;
     await this.limiter.consume(device ? 'login_device' : 'login_account', device ? device.deviceId : email);
     if (!user) {
       await hashPassword(dto.password); // same work either way: no user enumeration by timing
@@ -105,7 +106,7 @@ export class AccountsService extends TokenVersionSource {
       refreshToken: await this.issueRefreshToken(user.id),
       expiresIn: this.config.jwtTtlSeconds,
       // The same device keeps its id; its token is renewed so that a device in use does not expire.
-      deviceToken: signDeviceToken(this.deviceKey, user.id, Date.now(), device?.deviceId),
+      deviceToken: signDeviceToken(this.deviceKey, user.id, user.tokenVersion, Date.now(), device?.deviceId),
       user: { id: user.id, roles: user.roles },
     };
   }

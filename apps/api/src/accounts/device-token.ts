@@ -7,18 +7,25 @@
  * (OWASP's "device cookies"). The password is still needed: the token only says "this browser signed in here
  * before".
  *
- * The token is stateless: `d1.<userId>.<issued, s>.<device id>.<HMAC-SHA256 of the rest>`, under a key
- * derived from JWT_SECRET (so rotating JWT_SECRET forgets every device, as it ends every session). It is good
- * for DEVICE_TOKEN_TTL_DAYS and says nothing the caller does not know already.
+ * The token is stateless: `d2.<userId>.<token version>.<issued, s>.<device id>.<HMAC-SHA256 of the rest>`,
+ * under a key derived from JWT_SECRET (so rotating JWT_SECRET forgets every device, as it ends every session).
+ * It is good for DEVICE_TOKEN_TTL_DAYS and says nothing the caller does not know already. It counts only while
+ * the account's token version is the one it was issued under: a password change, "log out everywhere" and a
+ * detected refresh-token theft each bump that version (token-versions.ts), so each also forgets every device
+ * (an owner who changes a password because a browser was lost takes that browser's trust away with it). The
+ * first format, `d1`, had no version and is no longer trusted: such a browser is trusted again after its
+ * next successful login.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const DEVICE_TOKEN_TTL_DAYS = 365;
-const PREFIX = 'd1';
-const TOKEN = /^d1\.([0-9a-f-]{36})\.(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+const PREFIX = 'd2';
+const TOKEN = /^d2\.([0-9a-f-]{36})\.(\d{1,9})\.(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
 export interface DeviceClaim {
   userId: string;
+  /** The account's token version when the token was issued: trusted only while it is still the current one. */
+  tokenVersion: number;
   /** Random per device, the subject of the device's own failure budget. */
   deviceId: string;
   issuedAt: number;
@@ -29,8 +36,8 @@ export const deviceTokenKey = (jwtSecret: string): Buffer => createHmac('sha256'
 
 const mac = (key: Buffer, body: string): Buffer => createHmac('sha256', key).update(body).digest();
 
-export function signDeviceToken(key: Buffer, userId: string, nowMs: number, deviceId = randomBytes(16).toString('base64url')): string {
-  const body = `${PREFIX}.${userId}.${Math.floor(nowMs / 1000)}.${deviceId}`;
+export function signDeviceToken(key: Buffer, userId: string, tokenVersion: number, nowMs: number, deviceId = randomBytes(16).toString('base64url')): string {
+  const body = `${PREFIX}.${userId}.${tokenVersion}.${Math.floor(nowMs / 1000)}.${deviceId}`;
   return `${body}.${mac(key, body).toString('base64url')}`;
 }
 
@@ -38,11 +45,11 @@ export function signDeviceToken(key: Buffer, userId: string, nowMs: number, devi
 export function verifyDeviceToken(key: Buffer, token: string | undefined, nowMs: number): DeviceClaim | null {
   const m = token ? TOKEN.exec(token) : null;
   if (!m) return null;
-  const [, userId, issued, deviceId, signature] = m;
-  const expected = mac(key, `${PREFIX}.${userId}.${issued}.${deviceId}`);
+  const [, userId, version, issued, deviceId, signature] = m;
+  const expected = mac(key, `${PREFIX}.${userId}.${version}.${issued}.${deviceId}`);
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const issuedAt = Number(issued) * 1000;
   if (issuedAt > nowMs + 60_000 || nowMs - issuedAt > DEVICE_TOKEN_TTL_DAYS * 86_400_000) return null;
-  return { userId, deviceId, issuedAt };
+  return { userId, tokenVersion: Number(version), deviceId, issuedAt };
 }
