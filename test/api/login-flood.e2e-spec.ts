@@ -2,7 +2,8 @@
  * A flood of logins from many addresses (each under its own rate limit, so rate limits are off here) while a
  * lot is live: password checks take turns and the excess is refused at once with 503 PASSWORD_CHECKS_BUSY
  * and Retry-After, having done nothing (no failure counted towards a lockout, no session issued); the right
- * password still logs in once its turn comes, and bidding goes on during the flood.
+ * password still logs in once its turn comes, and bidding goes on during the flood. A returning browser (the
+ * account's device token) waits in a line of its own, served first, and signs in while the flood is refused.
  */
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitLive, type Actor } from '../support/actors.js';
@@ -63,4 +64,33 @@ it('refuses the excess of a login flood at once and unharmed, while bids go on',
   if (!row.locked_until || row.locked_until.getTime() < Date.now()) await t.http.post('/api/auth/login').send({ email: victim, password: 'the-right-password' }).expect(200);
   const metrics = (await t.http.get('/api/metrics').expect(200)).text;
   expect(metrics).toMatch(/fapai_bids_total\{result="accepted",code=""\} [1-9]/);
+});
+
+it("lets a returning bidder's browser sign in while a flood keeps the line full: its check waits in a line of its own, served first", async () => {
+  const email = `returning-${Date.now()}@test.fapai.local`;
+  const password = 'returning-password-1';
+  await t.http.post('/api/auth/register').send({ email, password, displayName: 'r' }).expect(201);
+  const deviceToken = (await t.http.post('/api/auth/login').send({ email, password }).expect(200)).body.deviceToken as string;
+
+  // Eight attackers, each logging in to unknown accounts again the moment it is answered: the line of anyone
+  // (3 here) stays full, and most of their attempts are refused.
+  let flooding = true;
+  const floodStatuses: number[] = [];
+  const attacker = async (k: number): Promise<void> => {
+    for (let i = 0; flooding; i++) floodStatuses.push((await t.http.post('/api/auth/login').send({ email: `nobody-${k}-${i}@test.fapai.local`, password: 'whatever-password' })).status);
+  };
+  const attackers = Array.from({ length: 8 }, (_, k) => attacker(k));
+  try {
+    while (!floodStatuses.includes(503)) await new Promise((r) => setTimeout(r, 10));
+    // The owner's browser signs in, again and again, while the flood is refused.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await t.http.post('/api/auth/login').send({ email, password, deviceToken })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+  } finally {
+    flooding = false;
+    await Promise.all(attackers);
+  }
+  const refused = floodStatuses.filter((s) => s === 503).length;
+  expect(refused).toBeGreaterThan(floodStatuses.length / 2);
+  expect(floodStatuses.every((s) => s === 401 || s === 503)).toBe(true);
 });

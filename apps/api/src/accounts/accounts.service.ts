@@ -78,7 +78,8 @@ export class AccountsService extends TokenVersionSource {
     if (lockedUntil && lockedUntil.getTime() > Date.now()) {
       throw new AccountError('ACCOUNT_LOCKED', { retryAfterSeconds: Math.ceil((lockedUntil.getTime() - Date.now()) / 1000) });
     }
-    if (!(await verifyPassword(dto.password, user.passwordHash))) {
+    // A trusted device's check waits in a line of its own, ahead of a login flood's (password.ts).
+    if (!(await verifyPassword(dto.password, user.passwordHash, device ? 'trusted' : 'anyone'))) {
       // Failures after an expired lock count afresh (from 1, which never locks): otherwise one typo, or an
       // attacker's one request per lock period, would lock the account (or the device) again at once.
       // `t` names the row being counted (an upsert's SET must say which of its rows it reads).
@@ -212,8 +213,9 @@ export class AccountsService extends TokenVersionSource {
   /** A password change revokes every token of the account. */
   async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.db.getRepository(User).findOneByOrFail({ id: userId });
-    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw new AccountError('INVALID_CREDENTIALS', { field: 'currentPassword' });
-    const passwordHash = await hashPassword(newPassword);
+    // A signed-in user is known: both checks wait in the trusted line.
+    if (!(await verifyPassword(currentPassword, user.passwordHash, 'trusted'))) throw new AccountError('INVALID_CREDENTIALS', { field: 'currentPassword' });
+    const passwordHash = await hashPassword(newPassword, 'trusted');
     await this.db.transaction(async (em) => {
       await em.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
       await this.versions.revoke(em, userId);

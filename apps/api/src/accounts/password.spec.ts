@@ -44,6 +44,35 @@ describe('HashingGate: password hashes take turns so a login flood cannot take t
     expect(await Promise.all(accepted)).toEqual(['a', 'b', 'c']);
   });
 
+  it('serves the trusted lane first and keeps room in it when a flood has filled the line of anyone', async () => {
+    const gate = new HashingGate(1, 2);
+    const log: string[] = [];
+    const [running, a1, a2] = ['running', 'a1', 'a2'].map((n) => heldJob(log, n));
+    const accepted = [gate.run(running.job), gate.run(a1.job), gate.run(a2.job)];
+    // The line of anyone is full: the next untrusted check is refused, a trusted one waits.
+    await expect(gate.run(() => Promise.resolve('flood'))).rejects.toMatchObject({ code: 'PASSWORD_CHECKS_BUSY' });
+    const t1 = heldJob(log, 't1');
+    const trusted = gate.run(t1.job, 'trusted');
+    expect(gate.busy).toEqual({ running: 1, waiting: 3 });
+    running.finish();
+    await accepted[0];
+    await Promise.resolve();
+    // The trusted check goes next, ahead of the untrusted ones that came before it.
+    expect(log).toEqual(['start running', 'end running', 'start t1']);
+    t1.finish();
+    a1.finish();
+    a2.finish();
+    expect(await Promise.all([trusted, ...accepted.slice(1)])).toEqual(['t1', 'a1', 'a2']);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start running', 'start t1', 'start a1', 'start a2']);
+    // The trusted lane is bounded too.
+    const held = ['r', 't2', 't3'].map((n) => heldJob(log, n));
+    const more = [gate.run(held[0]!.job), gate.run(held[1]!.job, 'trusted'), gate.run(held[2]!.job, 'trusted')];
+    await expect(gate.run(() => Promise.resolve('x'), 'trusted')).rejects.toMatchObject({ code: 'PASSWORD_CHECKS_BUSY' });
+    for (const h of held) h.finish();
+    await Promise.all(more);
+    expect(gate.busy).toEqual({ running: 0, waiting: 0 });
+  });
+
   it('a job that fails frees its turn for the next', async () => {
     const gate = new HashingGate(1, 5);
     const failed = gate.run(() => Promise.reject(new Error('boom')));
