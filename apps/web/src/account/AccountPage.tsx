@@ -14,6 +14,7 @@ import { formatYuan } from '../format/money';
 import { formatDateTime } from '../format/time';
 import { useI18n } from '../i18n/i18n';
 import { errorText, refusalText, type Refusal } from '../i18n/refusal';
+import { RuleErrorsInLanguage } from '../i18n/field-errors';
 
 export default function AccountPage() {
   const { t } = useI18n();
@@ -67,6 +68,7 @@ function IdentitySection() {
           <p>{t('identity.notVerified')}</p>
           {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginBottom: 12 }} role="alert" data-testid="identity-error" />}
           <Form layout="vertical" onFinish={(v: IdentityValues) => void submit(v)} style={{ maxWidth: 420 }} requiredMark={false}>
+            <RuleErrorsInLanguage />
             <Form.Item label={t('identity.realName')} name="realName" rules={[{ required: true, min: 2, message: t('auth.required') }]}>
               <Input autoComplete="name" />
             </Form.Item>

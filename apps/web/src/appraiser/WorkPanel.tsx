@@ -16,6 +16,7 @@ import { useI18n, type Translate } from '../i18n/i18n';
 import { knownText } from '../i18n/known';
 import { refusalText, type Refusal } from '../i18n/refusal';
 import { placeRefusal, toCorrectionBody, toReportBody, type CorrectionField, type ReportField, type ReportValues } from './report-form';
+import { RuleErrorsInLanguage } from '../i18n/field-errors';
 
 const REPORT_FIELDS: readonly ReportField[] = ['price', 'method', 'standards', 'validUntil', 'samples'];
 const CORRECTION_FIELDS: readonly CorrectionField[] = ['price', 'validUntil', 'note'];
@@ -138,6 +139,7 @@ function ReportForm({ valuationId }: { valuationId: string }) {
   const p = (f: ReportField) => fieldProps(f, local, refusal, t);
   return (
     <Form layout="vertical" onFinish={() => void submit()} data-testid="report-form" aria-labelledby={`report-title-${valuationId}`}>
+      <RuleErrorsInLanguage />
       <h3 id={`report-title-${valuationId}`}>{t('appraiser.submitReport')}</h3>
       {refusal && refusal.field === null && <FormRefusal refusal={refusal.refusal} testId="report-refusal" />}
       {done && <Alert type="success" showIcon role="status" title={t('appraiser.reportSubmitted')} data-testid="report-submitted" style={{ marginBottom: 12 }} />}
@@ -254,6 +256,7 @@ function CorrectionForm({ valuationId }: { valuationId: string }) {
   const p = (f: CorrectionField) => fieldProps(f, local, refusal, t);
   return (
     <Form layout="vertical" onFinish={() => void submit()} data-testid="correction-form" aria-labelledby={`corr-title-${valuationId}`}>
+      <RuleErrorsInLanguage />
       <h3 id={`corr-title-${valuationId}`}>{t('appraiser.correction')}</h3>
       {refusal && refusal.field === null && <FormRefusal refusal={refusal.refusal} testId="correction-refusal" />}
       {done && <Alert type="success" showIcon role="status" title={t('appraiser.correctionSubmitted')} style={{ marginBottom: 12 }} />}
@@ -299,6 +302,7 @@ function ExplanationForm({ valuationId, objectionId }: { valuationId: string; ob
   };
   return (
     <Form layout="vertical" onFinish={() => void submit()} aria-labelledby={`expl-${objectionId}`}>
+      <RuleErrorsInLanguage />
       <h3 id={`expl-${objectionId}`}>{t('appraiser.explanation')}</h3>
       {done && <Alert type="success" showIcon role="status" title={t('appraiser.explanationSubmitted')} style={{ marginBottom: 12 }} />}
       <Form.Item label={t('appraiser.note')} htmlFor={`en-${objectionId}`} required {...(error ? { validateStatus: 'error' as const, help: <span role="alert">{refusalLine(t, error)}</span> } : {})}>

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Form, Input, Select, Spin } from 'antd';
 import { endpoints, type CaseInput } from '../api/endpoints';
 import { formatYuan, yuanToFen } from '../format/money';
-import { useFieldErrorsInLanguage } from '../i18n/field-errors';
+import { useFieldErrorsInLanguage, RuleErrorsInLanguage } from '../i18n/field-errors';
 import type { FieldRules } from '../i18n/field-rules';
 import { useI18n } from '../i18n/i18n';
 import { translate, type Lang } from '../i18n/messages';
@@ -115,6 +115,7 @@ export default function CasesPage() {
           onFinish={(v: CaseValues) => void submit(v)}
           initialValues={{ parties: [{ role: 'applicant', name: '', reachable: true }, { role: 'respondent', name: '', reachable: true }] }}
         >
+          <RuleErrorsInLanguage />
           <div className="form-grid">
             <Form.Item label={t('court.caseNumber')} name="caseNumber" rules={[{ required: true, min: 4, message: t('auth.required') }]}>
               <Input placeholder="(2026)京0105执1234号" />

@@ -13,7 +13,7 @@ import { endpoints, type CourtLotView } from '../api/endpoints';
 import { formatYuan, yuanToFen } from '../format/money';
 import { useI18n, type Translate } from '../i18n/i18n';
 import { translate, zh, type Lang, type MessageKey } from '../i18n/messages';
-import { useFieldErrorsInLanguage } from '../i18n/field-errors';
+import { useFieldErrorsInLanguage, RuleErrorsInLanguage } from '../i18n/field-errors';
 import type { FieldRules } from '../i18n/field-rules';
 import { errorText, refusalText, type Message, type Refusal } from '../i18n/refusal';
 import { DISCLOSURE_KEYS, fromLot, toDraftInput, type DraftValues } from './draft-form';
@@ -229,6 +229,7 @@ function DraftForm({ lot }: { lot: CourtLotView | null }) {
         </section>
       )}
       <Form form={form} layout="vertical" requiredMark={false} disabled={!editable} scrollToFirstError={{ focus: true }}>
+        <RuleErrorsInLanguage />
         <section className="panel">
           <h3>{t('court.section.basic')}</h3>
           <div className="form-grid">

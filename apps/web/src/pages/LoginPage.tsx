@@ -4,6 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n/i18n';
 import { refusalText, type Refusal } from '../i18n/refusal';
+import { RuleErrorsInLanguage } from '../i18n/field-errors';
 
 /** Only same-site paths are followed after login (no open redirect). */
 function safeNext(next: string | null): string | null {
@@ -43,6 +44,7 @@ export default function LoginPage() {
       {registered && <Alert type="success" showIcon title={t('auth.registered')} style={{ marginBottom: 16 }} />}
       {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
       <Form layout="vertical" onFinish={(v: { email: string; password: string }) => void onFinish(v)} requiredMark={false}>
+        <RuleErrorsInLanguage />
         <Form.Item label={t('auth.email')} name="email" rules={[{ required: true, message: t('auth.required') }]}>
           <Input type="email" autoComplete="username" />
         </Form.Item>

@@ -4,6 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { endpoints } from '../api/endpoints';
 import { useI18n } from '../i18n/i18n';
 import { refusalText, type Refusal } from '../i18n/refusal';
+import { RuleErrorsInLanguage } from '../i18n/field-errors';
 
 interface Values {
   email: string;
@@ -36,6 +37,7 @@ export default function RegisterPage() {
       <h1 className="page-title">{t('auth.registerTitle')}</h1>
       {error && <Alert type="error" showIcon title={refusalText(t, error)} style={{ marginBottom: 16 }} role="alert" />}
       <Form layout="vertical" onFinish={(v: Values) => void onFinish(v)} requiredMark={false}>
+        <RuleErrorsInLanguage />
         <Form.Item label={t('auth.email')} name="email" rules={[{ required: true, message: t('auth.required') }, { type: 'email', message: t('auth.email') }]}>
           <Input type="email" autoComplete="email" />
         </Form.Item>

@@ -15,6 +15,17 @@ describe('login and registration refusals', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('The email or the password is wrong.');
   });
 
+  it('re-words the form’s own checks already shown when the language changes, and leaves a field put right alone', async () => {
+    const view = renderWithApp(<LoginPage />);
+    fireEvent.click(screen.getByTestId('login-submit'));
+    await waitFor(() => expect(screen.getAllByText('请填写此项')).toHaveLength(2));
+    fireEvent.change(screen.getByLabelText('密码'), { target: { value: 'typed-now' } });
+    await waitFor(() => expect(screen.getAllByText('请填写此项')).toHaveLength(1));
+    view.setLang('en');
+    await waitFor(() => expect(screen.getAllByText('Required')).toHaveLength(1));
+    expect(screen.queryByText('请填写此项')).toBeNull();
+  });
+
   it("sends the device token of this browser's last login to the account, and keeps the one the login returns", async () => {
     localStorage.setItem('fapai.devices', JSON.stringify({ 'a@test.local': 'd1.before' }));
     const calls = mockRoutes({

@@ -9,7 +9,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Form, Input } from 'antd';
 import { ApiError } from '../../api/client';
 import { useI18n, type Translate } from '../../i18n/i18n';
-import { useFieldErrorsInLanguage } from '../../i18n/field-errors';
+import { useFieldErrorsInLanguage, RuleErrorsInLanguage } from '../../i18n/field-errors';
 import { translate, type Lang } from '../../i18n/messages';
 import { errorText } from '../../i18n/refusal';
 import { placeRefusal } from '../../appraiser/report-form';
@@ -137,6 +137,7 @@ export function ActForm<T>({
 
   return (
     <Form form={form} name={`${testId}-${uid}`} layout="vertical" className="panel-row" onFinish={() => void submit()} data-testid={testId} aria-labelledby={`${uid}-title`}>
+      <RuleErrorsInLanguage />
       <h4 id={`${uid}-title`}>{title}</h4>
       {hint && <p className="muted">{hint}</p>}
       {children}
