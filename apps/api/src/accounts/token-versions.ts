@@ -17,6 +17,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ownConnectionConfig } from '../database/pool.js';
 
 export const TOKEN_REVOKED_CHANNEL = 'fapai_token_revoked';
 const TTL_LISTENING_MS = 60_000;
@@ -99,8 +100,7 @@ export class TokenVersions implements OnApplicationBootstrap, OnApplicationShutd
 
   private async listen(): Promise<void> {
     if (this.stopping) return;
-    const options = (this.db.driver as unknown as { master: { options: pg.ClientConfig } }).master.options;
-    const client = new pg.Client({ ...options, stream: undefined });
+    const client = new pg.Client(ownConnectionConfig(this.db));
     const lost = (): void => {
       if (this.listener !== client) return;
       this.listener = null;

@@ -32,6 +32,7 @@ import { isoTimes } from '../common/iso-times.js';
 import { RateLimiter } from '../common/rate-limit.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { RULES } from '../config/env.js';
+import { pgPool } from '../database/pool.js';
 import { sqlLiteral, type SqlValue } from '../database/sql-literal.js';
 import { LotStatusChanged } from '../lots/lots.service.js';
 import { BidPlaced } from './bid-placed.event.js';
@@ -188,7 +189,9 @@ export class PlaceBidService {
 
   /** TypeORM's own pg pool: the bid transaction talks to it directly (see `decideLocked`). */
   private get pool(): Pool {
-    return (this.db.driver as unknown as { master: Pool }).master;
+    const pool = pgPool(this.db);
+    if (!pool) throw new Error('the database is not connected');
+    return pool;
   }
 
   /**

@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { RulesProfile } from '@fapai/domain';
 import { Public } from '../common/auth.js';
 import { RULES } from '../config/env.js';
+import { pgPool } from '../database/pool.js';
 import { DatabaseProbe } from '../observability/database-probe.js';
 import { fanOutState } from '../realtime/io.adapter.js';
 
@@ -45,7 +45,7 @@ export class HealthController {
   }
 
   private poolState(): { size: number; inUse: number; waiting: number } {
-    const pool = (this.db.driver as unknown as { master?: Pool }).master;
+    const pool = pgPool(this.db);
     return pool ? { size: pool.options.max ?? 10, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount } : { size: 0, inUse: 0, waiting: 0 };
   }
 

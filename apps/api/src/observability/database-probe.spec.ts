@@ -41,7 +41,7 @@ describe('DatabaseProbe', () => {
   });
 
   it('asks SELECT 1 on one connection of its own, opened on first use and kept', async () => {
-    const probe = DatabaseProbe.over(() => new FakeClient({}));
+    const probe = new DatabaseProbe(() => new FakeClient({}));
     expect(FakeClient.made).toHaveLength(0);
     expect(await probe.up()).toBe(true);
     expect(await probe.up()).toBe(true);
@@ -51,7 +51,7 @@ describe('DatabaseProbe', () => {
 
   it('shares one query between probes that overlap', async () => {
     let answer!: () => void;
-    const probe = DatabaseProbe.over(() => new FakeClient({ query: () => new Promise<void>((resolve) => (answer = resolve)) }));
+    const probe = new DatabaseProbe(() => new FakeClient({ query: () => new Promise<void>((resolve) => (answer = resolve)) }));
     const both = Promise.all([probe.up(), probe.up()]);
     await new Promise((r) => setImmediate(r));
     answer();
@@ -62,7 +62,7 @@ describe('DatabaseProbe', () => {
   it('a database that does not answer is down after DB_PROBE_MS, and the next probe opens a fresh connection', async () => {
     jest.useFakeTimers();
     let silent = true;
-    const probe = DatabaseProbe.over(() => new FakeClient({ query: () => (silent ? hang() : Promise.resolve()) }));
+    const probe = new DatabaseProbe(() => new FakeClient({ query: () => (silent ? hang() : Promise.resolve()) }));
     const asked = probe.up();
     await jest.advanceTimersByTimeAsync(DB_PROBE_MS);
     expect(await asked).toBe(false);
@@ -74,7 +74,7 @@ describe('DatabaseProbe', () => {
 
   it('a refused connection is down, and each probe tries again', async () => {
     let refuse = true;
-    const probe = DatabaseProbe.over(() => new FakeClient({ connect: () => (refuse ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve()) }));
+    const probe = new DatabaseProbe(() => new FakeClient({ connect: () => (refuse ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve()) }));
     expect(await probe.up()).toBe(false);
     expect(await probe.up()).toBe(false);
     refuse = false;
@@ -84,7 +84,7 @@ describe('DatabaseProbe', () => {
   });
 
   it('a connection lost between probes is dropped (not an unhandled error) and replaced by the next probe', async () => {
-    const probe = DatabaseProbe.over(() => new FakeClient({}));
+    const probe = new DatabaseProbe(() => new FakeClient({}));
     expect(await probe.up()).toBe(true);
     FakeClient.made[0]!.lose();
     expect(FakeClient.made[0]!.ended).toBe(true);
@@ -94,7 +94,7 @@ describe('DatabaseProbe', () => {
 
   it('a kept connection that fails is replaced within the same probe: a database that answers a fresh one is up', async () => {
     let first = true;
-    const probe = DatabaseProbe.over(() => new FakeClient({}));
+    const probe = new DatabaseProbe(() => new FakeClient({}));
     expect(await probe.up()).toBe(true);
     const kept = FakeClient.made[0]!;
     kept.query = () => {
@@ -107,7 +107,7 @@ describe('DatabaseProbe', () => {
   });
 
   it('closes its connection on shutdown and answers down afterwards without connecting', async () => {
-    const probe = DatabaseProbe.over(() => new FakeClient({}));
+    const probe = new DatabaseProbe(() => new FakeClient({}));
     expect(await probe.up()).toBe(true);
     await probe.onApplicationShutdown();
     expect(FakeClient.made[0]!.ended).toBe(true);

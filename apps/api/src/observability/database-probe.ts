@@ -11,10 +11,10 @@
  * Probes that overlap share one `SELECT 1` (a scraper and a load balancer asking at once cost one query),
  * and none waits longer than DB_PROBE_MS.
  */
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { ownConnectionConfig } from '../database/pool.js';
 
 /**
  * How long a probe waits for `SELECT 1`: a database that does not answer would otherwise hold a Prometheus
@@ -30,24 +30,17 @@ export interface ProbeClient {
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
-@Injectable()
+/** Provided by ObservabilityModule through `forDataSource`; a test hands in its own client factory. */
 export class DatabaseProbe implements OnApplicationShutdown {
   private client: ProbeClient | null = null;
   private inFlight: Promise<boolean> | null = null;
   private closed = false;
-  private readonly newClient: () => ProbeClient;
 
-  constructor(@InjectDataSource() db: DataSource) {
-    // The pool's own connection settings (URL, TLS), without its socket tweaks: this connection is idle nearly always.
-    const { url } = db.options as { url?: string };
-    this.newClient = () => new pg.Client({ connectionString: url, connectionTimeoutMillis: DB_PROBE_MS, application_name: 'fapai-health-probe', statement_timeout: DB_PROBE_MS });
-  }
+  constructor(private readonly newClient: () => ProbeClient) {}
 
-  /** For tests: a probe over the given client factory. */
-  static over(newClient: () => ProbeClient): DatabaseProbe {
-    const probe = Object.create(DatabaseProbe.prototype) as DatabaseProbe;
-    Object.assign(probe, { client: null, inFlight: null, closed: false, newClient });
-    return probe;
+  /** A probe with connections like the pool's (ownConnectionConfig), bounded by DB_PROBE_MS. */
+  static forDataSource(db: DataSource): DatabaseProbe {
+    return new DatabaseProbe(() => new pg.Client({ ...ownConnectionConfig(db), connectionTimeoutMillis: DB_PROBE_MS, application_name: 'fapai-health-probe', statement_timeout: DB_PROBE_MS }));
   }
 
   /** True when PostgreSQL answered `SELECT 1` within DB_PROBE_MS. */

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/env.js';
+import { pgPool } from '../database/pool.js';
 import { fanOutState } from '../realtime/io.adapter.js';
 import { DatabaseProbe, DB_PROBE_MS } from './database-probe.js';
 import { MetricsService } from './metrics.service.js';
@@ -22,7 +23,7 @@ export class InfraMetrics {
     probe: DatabaseProbe,
   ) {
     const registers = [metrics.registry];
-    const pool = (): pg.Pool | undefined => (this.db.driver as unknown as { master?: pg.Pool }).master;
+    const pool = (): pg.Pool | undefined => pgPool(this.db);
     new Gauge({ name: 'fapai_db_pool_clients', help: 'Clients of the PostgreSQL pool, busy and idle', registers, collect: poolCount(pool, 'totalCount') });
     new Gauge({ name: 'fapai_db_pool_idle_clients', help: 'Idle clients of the PostgreSQL pool', registers, collect: poolCount(pool, 'idleCount') });
     new Gauge({ name: 'fapai_db_pool_waiting_requests', help: 'Queries waiting for a client of the PostgreSQL pool (every client busy)', registers, collect: poolCount(pool, 'waitingCount') });
