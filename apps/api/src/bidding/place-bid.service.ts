@@ -16,6 +16,9 @@
  * database clock falls in the span, with the database clock as the bid time. Under those guards the decision
  * is exactly the one `decideBid` takes under the lock at the database's time. Anything else (a refusal, the
  * last minutes, a lot or bidder not seen yet, a guard that fails) takes the two-round-trip path.
+ *
+ * Group commit: one-statement bids of different lots that wait for the database at the same moment go as one
+ * transaction (group-commit.ts); under load that pays a round trip and a commit for several bids.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
@@ -31,12 +34,13 @@ import { toErrorBody } from '../common/http-exception.filter.js';
 import { isoTimes } from '../common/iso-times.js';
 import { RateLimiter } from '../common/rate-limit.js';
 import { MetricsService } from '../observability/metrics.service.js';
-import { RULES } from '../config/env.js';
+import { APP_CONFIG, RULES, type AppConfig } from '../config/env.js';
 import { pgPool } from '../database/pool.js';
 import { sqlLiteral, type SqlValue } from '../database/sql-literal.js';
 import { LotStatusChanged } from '../lots/lots.service.js';
 import { BidPlaced } from './bid-placed.event.js';
 import { BiddingError } from './bidding.errors.js';
+import { GroupCommit, type Lease } from './group-commit.js';
 
 export interface PlaceBidInput {
   amount: number;
@@ -178,6 +182,8 @@ export class PlaceBidService {
   private readonly bidderOf = new Map<string, Bidder>();
   /** Per live lot, what the last locked read or write saw: the one-statement path decides on it. */
   private readonly lastKnown = new Map<string, LastKnownLot>();
+  /** One-statement bids waiting at the same moment commit together (group-commit.ts). */
+  private readonly groupCommit: GroupCommit;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -185,7 +191,14 @@ export class PlaceBidService {
     @Inject(RULES) private readonly rules: RulesProfile,
     private readonly limiter: RateLimiter,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.groupCommit = new GroupCommit(() => this.lease(), {
+      ...config.bidGroupCommit,
+      observe: (e) => ('committed' in e ? metrics.bidBatchSize.observe(e.committed) : metrics.bidBatchSplits.inc({ code: e.code })),
+    });
+    metrics.readBidsWaiting(() => this.groupCommit.waiting);
+  }
 
   /** TypeORM's own pg pool: the bid transaction talks to it directly (see `decideLocked`). */
   private get pool(): Pool {
@@ -318,29 +331,9 @@ export class PlaceBidService {
    * else, or when its guard fails, two round trips (`readDecideWrite`). Events leave after commit.
    */
   private async decideLocked(userId: string, lotId: string, input: PlaceBidInput): Promise<PlaceBidResponse> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    // A checked-out client has no listener of its own: without this one, a connection dropped while we hold
-    // it (PostgreSQL restarting) would be an unhandled 'error' event and end the process.
-    const onError = (error: Error): void => void (broken ??= error);
-    client.on('error', onError);
-    let outcome: { replayed: true; response: PlaceBidResponse } | { replayed: false; written: Written };
-    try {
-      if (!prepared.has(client)) {
-        await client.query(PREPARE_BID_STATEMENTS);
-        prepared.add(client);
-      }
-      const guarded = this.decideOnLastKnown(userId, lotId, input);
-      const written = guarded ? await this.writeGuarded(client, lotId, guarded) : null;
-      outcome = written ? { replayed: false, written } : await this.readDecideWrite(client, userId, lotId, input, onError);
-    } catch (error) {
-      if (!(error instanceof AppError)) broken ??= error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      // A client that failed for another reason than a refusal may hold a broken connection: destroy it.
-      client.off('error', onError);
-      client.release(broken);
-    }
+    const guarded = this.decideOnLastKnown(userId, lotId, input);
+    const written = guarded ? await this.writeGuarded(lotId, guarded) : null;
+    const outcome = written ? { replayed: false as const, written } : await this.onConnection((client, broken) => this.readDecideWrite(client, userId, lotId, input, broken));
     if (outcome.replayed) return outcome.response;
 
     const { acceptance, placedAt, version, outbidUser } = outcome.written;
@@ -391,15 +384,8 @@ export class PlaceBidService {
    * it waited for the lock (see `AuditService.appendCte`): nothing was written, and the caller decides again
    * on a locked read.
    */
-  private async writeGuarded(client: PoolClient, lotId: string, guarded: { acceptance: Acceptance; sql: string }): Promise<Written | null> {
-    let rows: { placed_at: Date; outbid_user: string | null; version: string }[];
-    try {
-      rows = (await client.query(guarded.sql)).rows as typeof rows;
-    } catch (error) {
-      if ((error as { code?: string }).code !== '23505') throw error;
-      rows = [];
-    }
-    const row = rows[0];
+  private async writeGuarded(lotId: string, guarded: { acceptance: Acceptance; sql: string }): Promise<Written | null> {
+    const row = await this.groupCommit.write(lotId, guarded.sql);
     if (!row) {
       this.lastKnown.delete(lotId);
       this.metrics.bidPaths.inc({ path: 'guarded_missed' });
@@ -407,6 +393,48 @@ export class PlaceBidService {
     }
     this.metrics.bidPaths.inc({ path: 'guarded' });
     return { acceptance: guarded.acceptance, placedAt: row.placed_at, version: row.version, outbidUser: row.outbid_user };
+  }
+
+  /**
+   * A pool connection with the bid statements prepared, for `work`; released after it, destroyed if it may be
+   * broken (an error other than a refusal, or the connection dropped while held).
+   */
+  private async onConnection<T>(work: (client: PoolClient, broken: (error: Error) => void) => Promise<T>): Promise<T> {
+    const { client, release } = await this.lease();
+    let broken: Error | undefined;
+    const note = (error: Error): void => void (broken ??= error);
+    try {
+      return await work(client, note);
+    } catch (error) {
+      if (!(error instanceof AppError)) broken ??= error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      release(broken);
+    }
+  }
+
+  /** A pool connection with the bid statements prepared, and its release (pass the error if it may be broken). */
+  private async lease(): Promise<Lease> {
+    const client = await this.pool.connect();
+    let dropped: Error | undefined;
+    // A checked-out client has no listener of its own: without this one, a connection dropped while we hold
+    // it (PostgreSQL restarting) would be an unhandled 'error' event and end the process.
+    const onError = (error: Error): void => void (dropped ??= error);
+    client.on('error', onError);
+    const release = (broken?: Error): void => {
+      client.off('error', onError);
+      client.release(broken ?? dropped);
+    };
+    try {
+      if (!prepared.has(client)) {
+        await client.query(PREPARE_BID_STATEMENTS);
+        prepared.add(client);
+      }
+    } catch (error) {
+      release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+    return { client, release };
   }
 
   /**

@@ -65,6 +65,14 @@ export class EnvSchema {
    * since the in-memory store is pruned once a minute), so at high bid rates this is memory.
    */
   @Transform(toInt) @IsInt() @Min(10) @Max(3600) SOCKET_RECOVERY_SECONDS = 120;
+  /**
+   * Group commit of bids (bidding/group-commit.ts): the most one-statement bids that commit together (1: each
+   * alone), how many such transactions may be at the database at once (each holds a pool connection: keep it
+   * well under DB_POOL_SIZE), and how long one of several bids waits for a row lock before it is split.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(256) BID_GROUP_COMMIT_SIZE = 32;
+  @Transform(toInt) @IsInt() @Min(1) @Max(64) BID_GROUP_COMMITS = 4;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000) BID_GROUP_COMMIT_LOCK_WAIT_MS = 100;
 }
 
 export interface AppConfig {
@@ -101,6 +109,8 @@ export interface AppConfig {
   passwordHashing: { concurrency: number; queue: number };
   /** socket.io's heartbeat and connection state recovery window (realtime/io.adapter.ts). */
   realtime: RealtimeOptions;
+  /** Group commit of one-statement bids (bidding/group-commit.ts). */
+  bidGroupCommit: { maxBatch: number; maxInFlight: number; lockWaitMs: number };
 }
 
 export interface RealtimeOptions {
@@ -178,6 +188,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    bidGroupCommit: { maxBatch: env.BID_GROUP_COMMIT_SIZE, maxInFlight: env.BID_GROUP_COMMITS, lockWaitMs: env.BID_GROUP_COMMIT_LOCK_WAIT_MS },
     realtime: { pingIntervalMs: env.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: env.SOCKET_PING_TIMEOUT_MS, recoveryMs: env.SOCKET_RECOVERY_SECONDS * 1000 },
   };
 }
