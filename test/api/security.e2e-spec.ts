@@ -158,6 +158,12 @@ describe('headers, CORS, metrics, logs', () => {
     expect(csp['object-src']).toEqual(["'none'"]);
     expect(csp['frame-ancestors']).toEqual(["'none'"]);
     expect(csp['default-src']).toEqual(["'self'"]);
+    // The same set on every kind of response: the web app, an unknown route, a refused request.
+    for (const other of [await t.http.get('/'), await t.http.get('/api/no-such-route'), await t.http.post('/api/auth/login').send({})]) {
+      expect([other.status, other.headers['content-security-policy']]).toEqual([other.status, res.headers['content-security-policy']]);
+      expect(other.headers['x-content-type-options']).toBe('nosniff');
+      expect(other.headers['strict-transport-security']).toBe(res.headers['strict-transport-security']);
+    }
   });
 
   it('exposes Prometheus metrics', async () => {

@@ -6,7 +6,6 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import fastifyHelmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
@@ -16,6 +15,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { AppModule } from './app.module.js';
 import { clientErrorHandler, frameworkErrors, installBodyParsers, serveWebApp } from './common/http-server.js';
 import { installMultipart } from './common/upload.js';
+import { installSecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import { JobsService } from './jobs/jobs.service.js';
 import type { AppConfig } from './config/env.js';
@@ -87,7 +87,7 @@ export async function startPlatform(config: AppConfig, options: { listen?: boole
     installBodyParsers(server);
     await installMultipart(server);
     app.setGlobalPrefix('api', { exclude: [] });
-    await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, crossOriginEmbedderPolicy: false });
+    installSecurityHeaders(server, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, crossOriginEmbedderPolicy: false });
     app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: false });
     app.useGlobalPipes(createValidationPipe());
     app.useWebSocketAdapter(new AuctionsIoAdapter(app, config.realtime, config.redisUrl));

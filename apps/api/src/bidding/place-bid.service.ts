@@ -195,12 +195,12 @@ export class PlaceBidService {
   ) {
     this.groupCommit = new GroupCommit(() => this.lease(), {
       ...config.bidGroupCommit,
-      observe: (e) => ('committed' in e ? metrics.bidBatchSize.observe(e.committed) : metrics.bidBatchSplits.inc({ code: e.code })),
+      observe: (e) => ('committed' in e ? metrics.bidGroupCommitSize.observe(e.committed) : metrics.bidGroupCommitSplits.inc({ code: e.code })),
     });
-    metrics.readBidsWaiting(() => this.groupCommit.waiting);
+    metrics.readBidGroupCommitWaiting(() => this.groupCommit.waiting);
   }
 
-  /** TypeORM's own pg pool: the bid transaction talks to it directly (see `decideLocked`). */
+  /** TypeORM's own pg pool: the bid transaction talks to it directly (see `lease`). */
   private get pool(): Pool {
     const pool = pgPool(this.db);
     if (!pool) throw new Error('the database is not connected');
@@ -379,7 +379,8 @@ export class PlaceBidService {
   }
 
   /**
-   * Runs the guarded statement (one round trip, its own transaction). Null when a guard failed (the lot or
+   * Runs the guarded statement through the group commit (with the other lots' bids waiting at the same moment,
+   * in one transaction; see group-commit.ts). Null when a guard failed (the lot or
    * the enrolment changed, or the database clock is outside the span), or when the audit chain moved while
    * it waited for the lock (see `AuditService.appendCte`): nothing was written, and the caller decides again
    * on a locked read.

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (GET /api/metrics): bids accepted and refused by code, bid latency, socket
+ * Prometheus metrics (GET /api/metrics): bids accepted and refused by code, bid latency, group commits of bids, socket
  * connections, how late the closer runs behind `endsAt`, how long deposits take to be released after
  * the close, and background job failures; the database pool and whether PostgreSQL and Redis are up come from
  * infra-metrics.ts, read at each scrape. One registry per application instance.
@@ -19,25 +19,25 @@ export class MetricsService {
     labelNames: ['path'] as const,
     registers: [this.registry],
   });
-  readonly bidBatchSize = new Histogram({
+  readonly bidGroupCommitSize = new Histogram({
     name: 'fapai_bid_group_commit_size',
     help: 'One-statement bids committed together in one transaction (bidding/group-commit.ts)',
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [this.registry],
   });
-  readonly bidBatchSplits = new Counter({
+  readonly bidGroupCommitSplits = new Counter({
     name: 'fapai_bid_group_commit_splits_total',
     help: 'Group commits rolled back and run again one bid at a time, by the error that split them (23505 unique, 40P01 deadlock, 55P03 lock wait)',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
-  /** Read at each scrape from the bid service's group commit (`readBidsWaiting`). */
-  private bidsWaiting: () => number = () => 0;
-  readonly bidBatchWaiting: Gauge = new Gauge({
+  /** Read at each scrape from the bid service's group commit (`readBidGroupCommitWaiting`). */
+  private groupCommitWaiting: () => number = () => 0;
+  readonly bidGroupCommitWaiting: Gauge = new Gauge({
     name: 'fapai_bid_group_commit_waiting',
     help: 'One-statement bids waiting for a group commit (all its transactions busy at the database)',
     registers: [this.registry],
-    collect: (): void => this.bidBatchWaiting.set(this.bidsWaiting()),
+    collect: (): void => this.bidGroupCommitWaiting.set(this.groupCommitWaiting()),
   });
   readonly bidSeconds = new Histogram({ name: 'fapai_bid_duration_seconds', help: 'Time to decide a bid, from request to commit', buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2], registers: [this.registry] });
   readonly sockets = new Gauge({ name: 'fapai_socket_connections', help: 'Open socket.io connections on /auctions', registers: [this.registry] });
@@ -45,8 +45,8 @@ export class MetricsService {
   readonly releaseLag = new Histogram({ name: 'fapai_deposit_release_lag_seconds', help: 'Time from the close to a deposit released (OJA Art. 23: 24 h at most)', buckets: [0.5, 1, 5, 15, 60, 300, 3600, 86400], registers: [this.registry] });
   readonly jobFailures = new Counter({ name: 'fapai_job_failures_total', help: 'Background job passes that failed', labelNames: ['job'] as const, registers: [this.registry] });
 
-  readBidsWaiting(read: () => number): void {
-    this.bidsWaiting = read;
+  readBidGroupCommitWaiting(read: () => number): void {
+    this.groupCommitWaiting = read;
   }
 
   constructor() {
