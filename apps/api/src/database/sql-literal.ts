@@ -16,5 +16,10 @@ export function sqlLiteral(value: SqlValue): string {
   }
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
-  return pg.escapeLiteral(value);
+  // Most values (ids, codes, the JSON of a bid) hold neither a quote nor a backslash: their literal is the text
+  // in quotes, exactly what escapeLiteral gives, without its character-by-character copy (≈ 2 % of the API's
+  // CPU in the bid benchmark).
+  return NEEDS_ESCAPING.test(value) ? pg.escapeLiteral(value) : `'${value}'`;
 }
+
+const NEEDS_ESCAPING = /['\\]/;
