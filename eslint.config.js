@@ -23,6 +23,19 @@ export default tseslint.config(
     },
   },
   {
+    // A form's own rule messages follow a language switch only with RuleErrorsInLanguage inside it.
+    files: ['apps/web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXElement[openingElement.name.name='Form']:not(:has(JSXIdentifier[name='RuleErrorsInLanguage']))",
+          message: 'Put <RuleErrorsInLanguage /> (apps/web/src/i18n/field-errors.ts) inside every <Form>, so its rule messages follow a language switch.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
