@@ -39,16 +39,18 @@ const local = await startStripeLocal({
   port,
   host: values.host,
   webhookUrl: values['webhook-url'],
-  webhookSecret: values['webhook-secret'],
+  // An empty value (compose's `--webhook-secret=${STRIPE_WEBHOOK_SECRET:-}` with the variable unset) is no secret.
+  webhookSecret: values['webhook-secret'] || undefined,
   apiKey: values['api-key'],
   apiVersion: values['api-version'],
   holdMs: values['hold-ms'] === undefined ? undefined : Number(values['hold-ms']),
   syncWebhooks: values['sync-webhooks'],
   stateFile: values['state-file'],
 });
-console.log(
-  JSON.stringify({ msg: 'stripe-local listening', url: local.url, webhookUrl: local.webhookUrl, webhookSecret: local.webhookSecret, apiVersion: local.apiVersion }),
-);
+// A secret the caller gave is not printed (logs are read by more people than secrets should be); one generated
+// here is, once, since the API needs it as STRIPE_WEBHOOK_SECRET to accept the webhooks.
+const secretShown = values['webhook-secret'] ? '(as given)' : local.webhookSecret;
+console.log(JSON.stringify({ msg: 'stripe-local listening', url: local.url, webhookUrl: local.webhookUrl, webhookSecret: secretShown, apiVersion: local.apiVersion }));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
