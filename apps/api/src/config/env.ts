@@ -73,6 +73,8 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(256) BID_GROUP_COMMIT_SIZE = 32;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) BID_GROUP_COMMITS = 4;
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000) BID_GROUP_COMMIT_LOCK_WAIT_MS = 100;
+  /** Readiness fails when queries have waited this long for a pool client with none coming back (observability/pool-stall.ts). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600) DB_POOL_STALL_SECONDS = 10;
 }
 
 export interface AppConfig {
@@ -111,6 +113,8 @@ export interface AppConfig {
   realtime: RealtimeOptions;
   /** Group commit of one-statement bids (bidding/group-commit.ts). */
   bidGroupCommit: { maxBatch: number; maxInFlight: number; lockWaitMs: number };
+  /** Readiness fails once the pool has not moved for this long while queries wait (observability/pool-stall.ts). */
+  poolStallMs: number;
 }
 
 export interface RealtimeOptions {
@@ -189,6 +193,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
     bidGroupCommit: { maxBatch: env.BID_GROUP_COMMIT_SIZE, maxInFlight: env.BID_GROUP_COMMITS, lockWaitMs: env.BID_GROUP_COMMIT_LOCK_WAIT_MS },
+    poolStallMs: env.DB_POOL_STALL_SECONDS * 1000,
     realtime: { pingIntervalMs: env.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: env.SOCKET_PING_TIMEOUT_MS, recoveryMs: env.SOCKET_RECOVERY_SECONDS * 1000 },
   };
 }

@@ -8,6 +8,7 @@ import { Public } from '../common/auth.js';
 import { RULES } from '../config/env.js';
 import { pgPool } from '../database/pool.js';
 import { DatabaseProbe } from '../observability/database-probe.js';
+import { PoolStallWatch } from '../observability/pool-stall.js';
 import { fanOutState } from '../realtime/io.adapter.js';
 
 @ApiTags('platform')
@@ -17,6 +18,7 @@ export class HealthController {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(RULES) private readonly rules: RulesProfile,
     private readonly probe: DatabaseProbe,
+    private readonly stall: PoolStallWatch,
   ) {}
 
   /**
@@ -26,27 +28,32 @@ export class HealthController {
    * would take a working instance out of the load balancer when it is needed most. `redis` says whether the
    * socket.io Redis adapter is connected (`off` without REDIS_URL): while it is `down` the instance still takes
    * bids and serves its own watchers (status `degraded`, still 200), but watchers on other instances do not
-   * get its events.
+   * get its events. One thing about the pool does fail readiness: a pool that has stopped moving (queries
+   * waiting and no client given back for DB_POOL_STALL_SECONDS: a leak, or every client stuck behind a lock;
+   * pool-stall.ts) serves nothing, so the instance answers 503 with `pool.stalledSeconds`.
    */
   @Get('health')
   @Public()
   async health(@Res({ passthrough: true }) res: FastifyReply): Promise<{
     status: 'ok' | 'degraded';
     db: 'up' | 'down';
-    pool: { size: number; inUse: number; waiting: number };
+    pool: { size: number; inUse: number; waiting: number; stalledSeconds: number };
     redis: 'up' | 'down' | 'off';
     rulesProfile: string;
     uptimeSeconds: number;
   }> {
     const db = (await this.probe.up()) ? 'up' : 'down';
     const redis = !fanOutState.redisConfigured ? 'off' : fanOutState.redisReady ? 'up' : 'down';
-    if (db === 'down') res.status(503);
-    return { status: db === 'up' && redis !== 'down' ? 'ok' : 'degraded', db, pool: this.poolState(), redis, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
+    const pool = this.poolState();
+    const stalled = this.stall.stalled;
+    if (db === 'down' || stalled) res.status(503);
+    return { status: db === 'up' && !stalled && redis !== 'down' ? 'ok' : 'degraded', db, pool, redis, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
   }
 
-  private poolState(): { size: number; inUse: number; waiting: number } {
+  private poolState(): { size: number; inUse: number; waiting: number; stalledSeconds: number } {
     const pool = pgPool(this.db);
-    return pool ? { size: pool.options.max ?? 10, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount } : { size: 0, inUse: 0, waiting: 0 };
+    const stalledSeconds = Math.floor(this.stall.stalledForMs() / 1000);
+    return pool ? { size: pool.options.max ?? 10, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount, stalledSeconds } : { size: 0, inUse: 0, waiting: 0, stalledSeconds };
   }
 
   /** Liveness: the process answers. */

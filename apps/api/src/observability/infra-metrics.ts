@@ -1,6 +1,6 @@
 /**
  * Gauges of what the instance depends on, in the registry of GET /api/metrics: the PostgreSQL pool (clients,
- * idle ones, queries waiting for one) and whether PostgreSQL and Redis are up. Each is read when Prometheus
+ * idle ones, queries waiting for one, how long it has not moved) and whether PostgreSQL and Redis are up. Each is read when Prometheus
  * scrapes (a `collect` callback), so a value is never older than the scrape and no timer runs between scrapes.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -13,6 +13,7 @@ import { pgPool } from '../database/pool.js';
 import { fanOutState } from '../realtime/io.adapter.js';
 import { DatabaseProbe, DB_PROBE_MS } from './database-probe.js';
 import { MetricsService } from './metrics.service.js';
+import { PoolStallWatch } from './pool-stall.js';
 
 @Injectable()
 export class InfraMetrics {
@@ -21,12 +22,21 @@ export class InfraMetrics {
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'redisUrl'>,
     metrics: MetricsService,
     probe: DatabaseProbe,
+    stall: PoolStallWatch,
   ) {
     const registers = [metrics.registry];
     const pool = (): pg.Pool | undefined => pgPool(this.db);
     new Gauge({ name: 'fapai_db_pool_clients', help: 'Clients of the PostgreSQL pool, busy and idle', registers, collect: poolCount(pool, 'totalCount') });
     new Gauge({ name: 'fapai_db_pool_idle_clients', help: 'Idle clients of the PostgreSQL pool', registers, collect: poolCount(pool, 'idleCount') });
     new Gauge({ name: 'fapai_db_pool_waiting_requests', help: 'Queries waiting for a client of the PostgreSQL pool (every client busy)', registers, collect: poolCount(pool, 'waitingCount') });
+    new Gauge({
+      name: 'fapai_db_pool_stalled_seconds',
+      help: `How long queries have waited for a pool client with none given back (0 while none waits); readiness fails from ${stall.stallMs / 1000} s (DB_POOL_STALL_SECONDS)`,
+      registers,
+      collect() {
+        this.set(Math.floor(stall.stalledForMs() / 1000));
+      },
+    });
     new Gauge({
       name: 'fapai_db_up',
       help: `Whether PostgreSQL answered SELECT 1 within ${DB_PROBE_MS / 1000} s on the probe's own connection (1) or not (0); a saturated pool is fapai_db_pool_waiting_requests, not down`,
