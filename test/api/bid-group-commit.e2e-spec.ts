@@ -109,7 +109,7 @@ describe('group commit of bids', () => {
     const before = await metrics();
     const holder = await hold([first.id]);
     let answers: { status: number; body: { bid: { seq: number; amount: number; placedAt: string } } }[];
-    let released = 0;
+    let released: number | undefined;
     try {
       // The first bid takes the only group commit and waits for the held row; the next five wait in memory.
       const pendingFirst = bid(first.id, first.a, 702_000).then((r) => r);
@@ -142,7 +142,7 @@ describe('group commit of bids', () => {
     // The five were timed by the database, each when its statement ran in the batch: after the holder let go, in
     // lot order (the batch's order), the first bid before them all.
     const placed = answers.map((res) => Date.parse(res.body.bid.placedAt));
-    expect(placed[1]).toBeGreaterThanOrEqual(released - 5); // the same machine's clock, in whole milliseconds
+    expect(placed[1]).toBeGreaterThanOrEqual(released! - 5); // the same machine's clock, in whole milliseconds
     expect(placed.slice(1)).toEqual([...placed.slice(1)].sort((x, y) => x - y));
     expect(Math.min(...placed.slice(1))).toBeGreaterThanOrEqual(placed[0]);
     await auditOk();
