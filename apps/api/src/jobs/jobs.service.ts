@@ -15,6 +15,8 @@ const POLL_SECONDS = 0.5;
 const NUDGE_HORIZON_MS = 10 * 60_000;
 /** How often each instance re-seeds the periodic chains (a no-op while a successor is queued). */
 const WATCHDOG_MS = 5000;
+/** How often pg-boss 10 checks, after stop(), that its workers' loops have ended (node_modules/pg-boss/src/manager.js offWork). */
+const PG_BOSS_STOP_CHECK_MS = 1000;
 
 /** Anything that runs SQL: the app's DataSource, or the EntityManager of a transaction to enqueue inside it. */
 export interface SqlRunner {
@@ -175,7 +177,14 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       clearInterval(this.watchdog);
       for (const t of this.timers) clearTimeout(t);
       this.timers.clear();
-      if (this.started) await this.boss.stop({ graceful: true, wait: true, timeout: 15_000, close: true });
+      if (this.started) {
+        await this.boss.stop({ graceful: true, wait: true, timeout: 15_000, close: true });
+        // pg-boss 10 resolves stop() while a timer of its own still checks, once a second, that its workers'
+        // loops have ended (manager.offWork); wait that round out so nothing of pg-boss runs after the
+        // application has closed (found in CI: Jest tore a test file's modules down under that timer, whose
+        // next lazy `require` then failed the file).
+        await new Promise((resolve) => setTimeout(resolve, PG_BOSS_STOP_CHECK_MS + 100));
+      }
       this.started = false;
     })();
     return this.stopped;
