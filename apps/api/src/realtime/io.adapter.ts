@@ -7,13 +7,15 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { RealtimeOptions } from '../config/env.js';
+import { withWholeFrames } from './whole-frames.js';
 
 /**
  * socket.io with connection state recovery: a client that drops for up to SOCKET_RECOVERY_SECONDS (two
  * minutes by default) gets the events it missed replayed on reconnect (clients still resync on a `seq` gap,
  * e.g. after a longer outage).
  * With REDIS_URL, the Redis streams adapter carries every room broadcast to the other instances (it keeps
- * connection state recovery working across them); without it, one instance works on its own.
+ * connection state recovery working across them); without it, one instance works on its own. Either way a
+ * broadcast's frame is written to each socket as one buffer (whole-frames.ts).
  */
 const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TIMEOUT_MS = 1_000;
@@ -84,6 +86,8 @@ export class AuctionsIoAdapter extends IoAdapter {
       this.redis.on('error', (error: Error) => this.log.warn(`redis: ${error.message}`));
       server.adapter(createAdapter(redis, { streamName: 'fapai:socket.io', maxLen: 100_000 }));
     }
+    // socket.io's own (the session-aware adapter, for connection state recovery) or the Redis one.
+    server.adapter(withWholeFrames(server.adapter()!));
     return server;
   }
 
