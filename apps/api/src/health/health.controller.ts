@@ -44,15 +44,14 @@ export class HealthController {
   }> {
     const db = (await this.probe.up()) ? 'up' : 'down';
     const redis = !fanOutState.redisConfigured ? 'off' : fanOutState.redisReady ? 'up' : 'down';
-    const pool = this.poolState();
-    const stalled = this.stall.stalled;
+    const { stalledMs, stalled } = this.stall.read();
+    const pool = this.poolState(Math.floor(stalledMs / 1000));
     if (db === 'down' || stalled) res.status(503);
     return { status: db === 'up' && !stalled && redis !== 'down' ? 'ok' : 'degraded', db, pool, redis, rulesProfile: this.rules.name, uptimeSeconds: Math.round(process.uptime()) };
   }
 
-  private poolState(): { size: number; inUse: number; waiting: number; stalledSeconds: number } {
+  private poolState(stalledSeconds: number): { size: number; inUse: number; waiting: number; stalledSeconds: number } {
     const pool = pgPool(this.db);
-    const stalledSeconds = Math.floor(this.stall.stalledForMs() / 1000);
     return pool ? { size: pool.options.max ?? 10, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount, stalledSeconds } : { size: 0, inUse: 0, waiting: 0, stalledSeconds };
   }
 

@@ -22,7 +22,7 @@ describe('PoolStallWatch', () => {
     for (let i = 0; i < 60; i++) {
       clock.now += 1_000;
       pool.giveBack();
-      expect(watch.stalled).toBe(false);
+      expect(watch.read().stalled).toBe(false);
     }
     expect(watch.stalledForMs()).toBe(0);
   });
@@ -32,16 +32,16 @@ describe('PoolStallWatch', () => {
     pool.giveBack();
     pool.waitingCount = 3;
     clock.now = 9_999;
-    expect([watch.stalledForMs(), watch.stalled]).toEqual([9_999, false]);
+    expect(watch.read()).toEqual({ stalledMs: 9_999, stalled: false });
     clock.now = 10_000;
-    expect(watch.stalled).toBe(true);
+    expect(watch.read().stalled).toBe(true);
     pool.giveBack();
-    expect([watch.stalledForMs(), watch.stalled]).toEqual([0, false]);
+    expect(watch.read()).toEqual({ stalledMs: 0, stalled: false });
   });
 
   it('an idle pool is never stalled, however long since a client came back', () => {
     const { clock, watch } = setup();
     clock.now = 3_600_000;
-    expect([watch.stalledForMs(), watch.stalled]).toEqual([0, false]);
+    expect(watch.read()).toEqual({ stalledMs: 0, stalled: false });
   });
 });

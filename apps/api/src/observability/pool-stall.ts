@@ -34,8 +34,10 @@ export class PoolStallWatch {
     return this.pool.waitingCount > 0 ? Math.max(0, this.now() - this.lastRelease) : 0;
   }
 
-  get stalled(): boolean {
-    return this.stalledForMs() >= this.stallMs;
+  /** One reading: how long, and whether that is a stall (so the two never straddle the threshold). */
+  read(): { stalledMs: number; stalled: boolean } {
+    const stalledMs = this.stalledForMs();
+    return { stalledMs, stalled: stalledMs >= this.stallMs };
   }
 }
 
