@@ -34,6 +34,27 @@ export interface Lease {
   release: (broken?: Error) => void;
 }
 
+/**
+ * Runs `work` on a leased connection and releases it after, as broken (the pool destroys it) when `work`
+ * noted an error or threw one that `breaks` says may have left the connection unusable.
+ */
+export async function onLease<T>(
+  connect: () => Promise<Lease>,
+  work: (client: PoolClient, broken: (error: Error) => void) => Promise<T>,
+  breaks: (error: unknown) => boolean = () => true,
+): Promise<T> {
+  const { client, release } = await connect();
+  let broken: Error | undefined;
+  try {
+    return await work(client, (error) => void (broken ??= error));
+  } catch (error) {
+    if (breaks(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    release(broken);
+  }
+}
+
 export interface GroupCommitOptions {
   /** The most statements in one batch (1: every bid commits alone). */
   maxBatch: number;
@@ -93,23 +114,12 @@ export class GroupCommit {
   }
 
   private async run(batch: Pending[]): Promise<void> {
-    let lease: Lease;
     try {
-      lease = await this.connect();
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    let broken: Error | undefined;
-    try {
-      const rows = await this.runTogether(lease.client, batch);
+      const rows = await onLease(this.connect, (client) => this.runTogether(client, batch));
       if (rows) batch.forEach((p, i) => p.resolve(rows[i]));
       else for (const p of batch) void this.runAlone(p);
     } catch (error) {
-      broken = error instanceof Error ? error : new Error(String(error));
       for (const p of batch) p.reject(error);
-    } finally {
-      lease.release(broken);
     }
   }
 
@@ -140,26 +150,20 @@ export class GroupCommit {
 
   /** One statement in a transaction of its own (no BEGIN: one message, one commit), waiting for its lock as long as it takes. */
   private async runAlone(p: Pending): Promise<void> {
-    let lease: Lease;
     try {
-      lease = await this.connect();
+      const row = await onLease(this.connect, async (client) => {
+        try {
+          const result = (await client.query(p.sql)) as QueryResult;
+          this.options.observe?.({ committed: 1 });
+          return (result.rows[0] as GuardedRow | undefined) ?? null;
+        } catch (error) {
+          if (MISSED_ON.has(codeOf(error))) return null;
+          throw error;
+        }
+      });
+      p.resolve(row);
     } catch (error) {
       p.reject(error);
-      return;
-    }
-    let broken: Error | undefined;
-    try {
-      const result = (await lease.client.query(p.sql)) as QueryResult;
-      this.options.observe?.({ committed: 1 });
-      p.resolve((result.rows[0] as GuardedRow | undefined) ?? null);
-    } catch (error) {
-      if (MISSED_ON.has(codeOf(error))) p.resolve(null);
-      else {
-        broken = error instanceof Error ? error : new Error(String(error));
-        p.reject(error);
-      }
-    } finally {
-      lease.release(broken);
     }
   }
 }

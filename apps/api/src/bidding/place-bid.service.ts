@@ -40,7 +40,7 @@ import { sqlLiteral, type SqlValue } from '../database/sql-literal.js';
 import { LotStatusChanged } from '../lots/lots.service.js';
 import { BidPlaced } from './bid-placed.event.js';
 import { BiddingError } from './bidding.errors.js';
-import { GroupCommit, type Lease } from './group-commit.js';
+import { GroupCommit, onLease, type Lease } from './group-commit.js';
 
 export interface PlaceBidInput {
   amount: number;
@@ -333,7 +333,10 @@ export class PlaceBidService {
   private async decideLocked(userId: string, lotId: string, input: PlaceBidInput): Promise<PlaceBidResponse> {
     const guarded = this.decideOnLastKnown(userId, lotId, input);
     const written = guarded ? await this.writeGuarded(lotId, guarded) : null;
-    const outcome = written ? { replayed: false as const, written } : await this.onConnection((client, broken) => this.readDecideWrite(client, userId, lotId, input, broken));
+    // On the two-round-trip path a refusal leaves the connection as good as it was; anything else may not.
+    const outcome = written
+      ? { replayed: false as const, written }
+      : await onLease(() => this.lease(), (client, broken) => this.readDecideWrite(client, userId, lotId, input, broken), (error) => !(error instanceof AppError));
     if (outcome.replayed) return outcome.response;
 
     const { acceptance, placedAt, version, outbidUser } = outcome.written;
@@ -394,24 +397,6 @@ export class PlaceBidService {
     }
     this.metrics.bidPaths.inc({ path: 'guarded' });
     return { acceptance: guarded.acceptance, placedAt: row.placed_at, version: row.version, outbidUser: row.outbid_user };
-  }
-
-  /**
-   * A pool connection with the bid statements prepared, for `work`; released after it, destroyed if it may be
-   * broken (an error other than a refusal, or the connection dropped while held).
-   */
-  private async onConnection<T>(work: (client: PoolClient, broken: (error: Error) => void) => Promise<T>): Promise<T> {
-    const { client, release } = await this.lease();
-    let broken: Error | undefined;
-    const note = (error: Error): void => void (broken ??= error);
-    try {
-      return await work(client, note);
-    } catch (error) {
-      if (!(error instanceof AppError)) broken ??= error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      release(broken);
-    }
   }
 
   /** A pool connection with the bid statements prepared, and its release (pass the error if it may be broken). */
