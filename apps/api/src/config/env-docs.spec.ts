@@ -9,8 +9,8 @@ import { EnvSchema } from './env.js';
 
 const root = process.cwd();
 const example = readFileSync(path.join(root, 'docker/.env.example'), 'utf8');
-/** Read outside the schema, straight from process.env (database/data-source.ts, payments/stripe.gateway.ts). */
-const READ_DIRECTLY = ['DB_POOL_SIZE', 'STRIPE_LOCAL_URL'];
+/** Read outside the schema, straight from process.env (payments/stripe.gateway.ts). */
+const READ_DIRECTLY = ['STRIPE_LOCAL_URL'];
 /** Optional settings have no default, so they are not own properties of a fresh EnvSchema. */
 const schemaKeys = (): string[] => {
   const source = readFileSync(path.join(root, 'apps/api/src/config/env.ts'), 'utf8');

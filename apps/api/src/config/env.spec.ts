@@ -25,6 +25,15 @@ describe('environment schema', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, SOCKET_RECOVERY_SECONDS: '0' })).toThrow(/SOCKET_RECOVERY_SECONDS: SOCKET_RECOVERY_SECONDS must not be less than 10/);
   });
 
+  it('validates the pool size, and keeps the group commits below it', () => {
+    expect(loadConfig({ DATA_DIR: dataDir })).toMatchObject({ dbPoolSize: 20, bidGroupCommit: { maxInFlight: 4 } });
+    expect(loadConfig({ DATA_DIR: dataDir, DB_POOL_SIZE: '40', BID_GROUP_COMMITS: '8' })).toMatchObject({ dbPoolSize: 40, bidGroupCommit: { maxInFlight: 8 } });
+    expect(() => loadConfig({ DATA_DIR: dataDir, DB_POOL_SIZE: 'twenty' })).toThrow(/DB_POOL_SIZE: DB_POOL_SIZE must be an integer number/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, DB_POOL_SIZE: '1' })).toThrow(/DB_POOL_SIZE: DB_POOL_SIZE must not be less than 2/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, DB_POOL_SIZE: '4' })).toThrow(/BID_GROUP_COMMITS: must be less than DB_POOL_SIZE \(4\)/);
+    expect(loadConfig({ DATA_DIR: dataDir, DB_POOL_SIZE: '4', BID_GROUP_COMMITS: '3' }).bidGroupCommit.maxInFlight).toBe(3);
+  });
+
   it('gives secrets no production default', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow(/ADMIN_PASSWORD.*\n.*JWT_SECRET.*\n.*IDENTITY_HASH_KEY/s);
     const ok = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y', ADMIN_PASSWORD: 'a-long-password', JWT_SECRET: 'j'.repeat(40), IDENTITY_HASH_KEY: 'k'.repeat(40) });

@@ -65,10 +65,12 @@ export class EnvSchema {
    * since the in-memory store is pruned once a minute), so at high bid rates this is memory.
    */
   @Transform(toInt) @IsInt() @Min(10) @Max(3600) SOCKET_RECOVERY_SECONDS = 120;
+  /** Database connections of one instance: its database concurrency (more clients on one hot row only adds contention). */
+  @Transform(toInt) @IsInt() @Min(2) @Max(1000) DB_POOL_SIZE = 20;
   /**
    * Group commit of bids (bidding/group-commit.ts): the most one-statement bids that commit together (1: each
-   * alone), how many such transactions may be at the database at once (each holds a pool connection: keep it
-   * well under DB_POOL_SIZE), and how long one of several bids waits for a row lock before it is split.
+   * alone), how many such transactions may be at the database at once (each holds a pool connection: fewer
+   * than DB_POOL_SIZE, checked, and best well under it), and how long one of several bids waits for a row lock before it is split.
    */
   @Transform(toInt) @IsInt() @Min(1) @Max(256) BID_GROUP_COMMIT_SIZE = 32;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) BID_GROUP_COMMITS = 4;
@@ -112,6 +114,7 @@ export interface AppConfig {
   /** socket.io's heartbeat and connection state recovery window (realtime/io.adapter.ts). */
   realtime: RealtimeOptions;
   /** Group commit of one-statement bids (bidding/group-commit.ts). */
+  dbPoolSize: number;
   bidGroupCommit: { maxBatch: number; maxInFlight: number; lockWaitMs: number };
   /** Readiness fails once the pool has not moved for this long while queries wait (observability/pool-stall.ts). */
   poolStallMs: number;
@@ -159,6 +162,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET: required with STRIPE_SECRET_KEY (webhook signatures are checked)');
   }
+  // Each group commit holds a pool connection; bids split from a batch, refused or in their last minutes, and
+  // everything else the instance does, need connections of their own.
+  if (typeof env.BID_GROUP_COMMITS === 'number' && typeof env.DB_POOL_SIZE === 'number' && env.BID_GROUP_COMMITS >= env.DB_POOL_SIZE) {
+    problems.push(`BID_GROUP_COMMITS: must be less than DB_POOL_SIZE (${env.DB_POOL_SIZE}): each group commit holds one of the pool's connections, and other work needs some`);
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const dataDir = path.resolve(env.DATA_DIR);
   return {
@@ -192,6 +200,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queue: env.PASSWORD_HASH_QUEUE },
+    dbPoolSize: env.DB_POOL_SIZE,
     bidGroupCommit: { maxBatch: env.BID_GROUP_COMMIT_SIZE, maxInFlight: env.BID_GROUP_COMMITS, lockWaitMs: env.BID_GROUP_COMMIT_LOCK_WAIT_MS },
     poolStallMs: env.DB_POOL_STALL_SECONDS * 1000,
     realtime: { pingIntervalMs: env.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: env.SOCKET_PING_TIMEOUT_MS, recoveryMs: env.SOCKET_RECOVERY_SECONDS * 1000 },

@@ -9,7 +9,8 @@ import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from '../../../../migrations/index.js';
 import { coalescingStream } from './coalescing-socket.js';
 
-export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+/** `poolSize`: DB_POOL_SIZE for the app (config/env.ts); the default serves the CLI, migrations and tests. */
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -20,8 +21,7 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     migrationsTableName: 'migrations',
     uuidExtension: 'pgcrypto',
     // Pool size is the database concurrency of one instance: more clients on one hot row only adds contention.
-    extra: { max: Number(process.env.DB_POOL_SIZE ?? 20), connectionTimeoutMillis: 5000, statement_timeout: 30000, stream: coalescingStream },
-    ...extra,
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, statement_timeout: 30000, stream: coalescingStream },
   } as DataSourceOptions;
 }
 
