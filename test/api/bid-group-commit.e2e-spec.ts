@@ -6,7 +6,7 @@
  */
 import { AuditService } from '../../apps/api/src/audit/audit.service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
+import { clerkWithCase, enrol, loginAdmin, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 import type { PoolClient } from 'pg';
 
 let t: TestPlatform;
@@ -19,8 +19,7 @@ const LOCK_WAIT_MS = 5000;
 beforeAll(async () => {
   t = await startTestPlatform({ BID_GROUP_COMMITS: '1', BID_GROUP_COMMIT_SIZE: '32', BID_GROUP_COMMIT_LOCK_WAIT_MS: String(LOCK_WAIT_MS) });
   admin = await loginAdmin(t);
-  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
-  caseId = await createCase(t, clerk);
+  ({ clerk, caseId } = await clerkWithCase(t, admin));
 });
 afterAll(async () => {
   await t?.stop();

@@ -9,7 +9,7 @@ import { AuditService } from '../../apps/api/src/audit/audit.service.js';
 import { PREPARE_BID_STATEMENTS } from '../../apps/api/src/bidding/place-bid.service.js';
 import { sqlLiteral } from '../../apps/api/src/database/sql-literal.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, loginAdmin, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
+import { clerkWithCase, enrol, loginAdmin, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -19,8 +19,7 @@ let caseId: string;
 beforeAll(async () => {
   t = await startTestPlatform();
   admin = await loginAdmin(t);
-  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
-  caseId = await createCase(t, clerk);
+  ({ clerk, caseId } = await clerkWithCase(t, admin));
 });
 afterAll(async () => {
   await t?.stop();

@@ -6,7 +6,7 @@
 import type { BidOutbidEvent, LotBidEvent } from '@fapai/contracts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { connect, watcher, type AuctionClient } from '../support/sockets.js';
-import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
+import { clerkWithCase, createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 import { loadConfig } from '../../apps/api/src/config/env.js';
 import { startPlatform } from '../../apps/api/src/platform.js';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
@@ -23,8 +23,7 @@ let caseId: string;
 beforeAll(async () => {
   t = await startTestPlatform();
   admin = await loginAdmin(t);
-  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
-  caseId = await createCase(t, clerk);
+  ({ clerk, caseId } = await clerkWithCase(t, admin));
 });
 afterAll(async () => {
   await t?.stop();

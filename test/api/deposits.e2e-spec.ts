@@ -8,7 +8,7 @@ import Stripe from 'stripe';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { DepositsService } from '../../apps/api/src/payments/deposits.service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, createAgency, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, login, type Actor } from '../support/actors.js';
+import { clerkWithCase, createCase, createStaff, createAgency, enrol, expectLedgerBalanced, loginAdmin, publishedLot, registerBidder, waitFor, login, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -20,9 +20,7 @@ let gateway: StripeGateway;
 beforeAll(async () => {
   t = await startTestPlatform();
   admin = await loginAdmin(t);
-  courtId = await createCourt(t, admin);
-  clerk = await createStaff(t, admin, 'court_clerk', { courtId });
-  caseId = await createCase(t, clerk);
+  ({ courtId, clerk, caseId } = await clerkWithCase(t, admin));
   gateway = t.platform.app.get(StripeGateway);
 });
 afterAll(async () => {

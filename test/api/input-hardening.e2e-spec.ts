@@ -11,7 +11,7 @@ import path from 'node:path';
 import Stripe from 'stripe';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, loginAdmin, publishedLot, validLotBody, type Actor } from '../support/actors.js';
+import { clerkWithCase, createCase, loginAdmin, publishedLot, validLotBody, type Actor } from '../support/actors.js';
 
 const UPLOAD_MAX_BYTES = 4096;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0d1f90000000049454e44ae426082', 'hex');
@@ -25,8 +25,7 @@ beforeAll(async () => {
   logFile = path.join(mkdtempSync(path.join(tmpdir(), 'fapai-hardening-')), 'api.log');
   t = await startTestPlatform({ UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES), LOG_FILE: logFile });
   const admin = await loginAdmin(t);
-  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
-  caseId = await createCase(t, clerk);
+  ({ clerk, caseId } = await clerkWithCase(t, admin));
 });
 afterAll(async () => {
   await t?.stop();

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, login, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
+import { clerkWithCase, enrol, login, loginAdmin, publishedLot, registerBidder, waitFor, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let logFile: string;
@@ -63,8 +63,8 @@ describe('rate limits and lockout', () => {
       await new Promise((r) => setTimeout(r, 61_000));
       return loginAdmin(t);
     });
-    const clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin) });
-    const lot = await publishedLot(t, clerk, await createCase(t, clerk), { startInMs: 3500, durationMs: 60_000 });
+    const { clerk, caseId } = await clerkWithCase(t, admin);
+    const lot = await publishedLot(t, clerk, caseId, { startInMs: 3500, durationMs: 60_000 });
     const bidder = await registerBidder(t);
     await enrol(t, bidder, lot);
     await waitFor('live', async () => ((await t.http.get(`/api/lots/${lot}`)).body as { status: string }).status === 'live');

@@ -13,7 +13,7 @@ import type Stripe from 'stripe';
 import { StripeGateway } from '../../apps/api/src/payments/stripe.gateway.js';
 import { SettlementService } from '../../apps/api/src/settlement/settlement.service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { createCase, createCourt, createStaff, enrol, expectLedgerBalanced, loginAdmin, lotResult, type LotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
+import { clerkWithCase, enrol, expectLedgerBalanced, loginAdmin, lotResult, type LotResult, publishedLot, registerBidder, waitFor, waitLive, type Actor } from '../support/actors.js';
 
 let t: TestPlatform;
 let admin: Actor;
@@ -41,8 +41,7 @@ beforeAll(async () => {
   const port = (smtp.server.address() as AddressInfo).port;
   t = await startTestPlatform({ SMTP_URL: `smtp://127.0.0.1:${port}` });
   admin = await loginAdmin(t);
-  clerk = await createStaff(t, admin, 'court_clerk', { courtId: await createCourt(t, admin, '北京市海淀区人民法院（测试）') });
-  caseId = await createCase(t, clerk);
+  ({ clerk, caseId } = await clerkWithCase(t, admin, '北京市海淀区人民法院（测试）'));
   gateway = t.platform.app.get(StripeGateway);
 });
 afterAll(async () => {

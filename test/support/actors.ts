@@ -81,6 +81,13 @@ export async function createCase(t: TestPlatform, clerk: Actor, extra: Record<st
   return (res.body as { id: string }).id;
 }
 
+/** A new court, a clerk of it and a case of theirs: where most tests that list lots start. */
+export async function clerkWithCase(t: TestPlatform, admin: Actor, courtName?: string): Promise<{ courtId: string; clerk: Actor; caseId: string }> {
+  const courtId = await createCourt(t, admin, courtName);
+  const clerk = await createStaff(t, admin, 'court_clerk', { courtId });
+  return { courtId, clerk, caseId: await createCase(t, clerk) };
+}
+
 export const DISCLOSURES = {
   announcementText: '拍卖公告：本院将公开拍卖下列财产。',
   enforcementTitle: '(2025)京0105民初1号民事判决书',
