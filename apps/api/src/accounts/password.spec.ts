@@ -1,5 +1,5 @@
 import { AccountError } from './accounts.errors.js';
-import { hashPassword, HashingGate, passwordHashing, verifyPassword } from './password.js';
+import { hashPassword, HashingGate, passwordHashing, TRUSTED_IN_A_ROW, verifyPassword } from './password.js';
 
 /** A job that runs until the test lets it finish. */
 function heldJob(log: string[], name: string) {
@@ -70,6 +70,22 @@ describe('HashingGate: password hashes take turns so a login flood cannot take t
     await expect(gate.run(() => Promise.resolve('x'), 'trusted')).rejects.toMatchObject({ code: 'PASSWORD_CHECKS_BUSY' });
     for (const h of held) h.finish();
     await Promise.all(more);
+    expect(gate.busy).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('serves one of anyone after TRUSTED_IN_A_ROW trusted checks, so a trusted stream cannot starve a new browser', async () => {
+    const gate = new HashingGate(1, 20);
+    const log: string[] = [];
+    const first = heldJob(log, 'first');
+    const running = gate.run(first.job);
+    // Behind the running check: one new browser, then a stream of trusted checks that keeps coming.
+    const waiting = [gate.run(async () => (log.push('start anyone'), 'anyone'))];
+    for (let i = 1; i <= TRUSTED_IN_A_ROW + 3; i++) waiting.push(gate.run(async () => (log.push(`start t${i}`), `t${i}`), 'trusted'));
+    first.finish();
+    await Promise.all([running, ...waiting]);
+    const order = log.filter((l) => l.startsWith('start ')).map((l) => l.slice(6));
+    const trustedFirst = Array.from({ length: TRUSTED_IN_A_ROW }, (_, i) => `t${i + 1}`);
+    expect(order).toEqual(['first', ...trustedFirst, 'anyone', ...[1, 2, 3].map((i) => `t${TRUSTED_IN_A_ROW + i}`)]);
     expect(gate.busy).toEqual({ running: 0, waiting: 0 });
   });
 

@@ -14,12 +14,22 @@ const scryptAsync = promisify(scryptCb) as (password: string, salt: Buffer, keyl
 export type HashLane = 'trusted' | 'anyone';
 
 /**
- * At most `concurrency` jobs at once; at most `queue` waiting in each lane, the trusted lane served first; one
- * more is refused at once (PASSWORD_CHECKS_BUSY, 503 with Retry-After) having done nothing.
+ * While anyone waits, at most this many trusted checks are served in a row before one of anyone's: the trusted
+ * lane goes first, but a sustained stream of trusted checks (one account's many devices) cannot starve a new
+ * browser's login, which waits at most this many hashes more per check ahead of it.
+ */
+export const TRUSTED_IN_A_ROW = 4;
+
+/**
+ * At most `concurrency` jobs at once; at most `queue` waiting in each lane, the trusted lane served first (up to
+ * TRUSTED_IN_A_ROW in a row while anyone waits); one more is refused at once (PASSWORD_CHECKS_BUSY, 503 with
+ * Retry-After) having done nothing.
  */
 export class HashingGate {
   private running = 0;
   private readonly waiting: Record<HashLane, (() => void)[]> = { trusted: [], anyone: [] };
+  /** Trusted checks given the slot since the last of anyone's. */
+  private trustedInARow = 0;
 
   constructor(
     private concurrency: number,
@@ -44,11 +54,20 @@ export class HashingGate {
     try {
       return await job();
     } finally {
-      // The slot passes to the next in line, trusted first (the count stays), or is freed.
-      const next = this.waiting.trusted.shift() ?? this.waiting.anyone.shift();
-      if (next) next();
-      else this.running -= 1;
+      // The slot passes to the next in line (the count stays), or is freed.
+      const lane = this.nextLane();
+      if (lane) {
+        this.trustedInARow = lane === 'trusted' ? this.trustedInARow + 1 : 0;
+        this.waiting[lane].shift()!();
+      } else this.running -= 1;
     }
+  }
+
+  /** Trusted first, unless TRUSTED_IN_A_ROW of them went while anyone waited; null when no one waits. */
+  private nextLane(): HashLane | null {
+    const { trusted, anyone } = this.waiting;
+    if (trusted.length > 0 && !(anyone.length > 0 && this.trustedInARow >= TRUSTED_IN_A_ROW)) return 'trusted';
+    return anyone.length > 0 ? 'anyone' : null;
   }
 }
 
