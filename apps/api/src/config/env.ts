@@ -70,7 +70,8 @@ export class EnvSchema {
   /**
    * Group commit of bids (bidding/group-commit.ts): the most one-statement bids that commit together (1: each
    * alone), how many such transactions may be at the database at once (each holds a pool connection: fewer
-   * than DB_POOL_SIZE, checked, and best well under it), and how long one of several bids waits for a row lock before it is split.
+   * than DB_POOL_SIZE, checked, and best well under it), and how long one of several bids waits for a row lock
+   * before it is split.
    */
   @Transform(toInt) @IsInt() @Min(1) @Max(256) BID_GROUP_COMMIT_SIZE = 32;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) BID_GROUP_COMMITS = 4;
@@ -113,8 +114,9 @@ export interface AppConfig {
   passwordHashing: { concurrency: number; queue: number };
   /** socket.io's heartbeat and connection state recovery window (realtime/io.adapter.ts). */
   realtime: RealtimeOptions;
-  /** Group commit of one-statement bids (bidding/group-commit.ts). */
+  /** Database connections of this instance (DB_POOL_SIZE). */
   dbPoolSize: number;
+  /** Group commit of one-statement bids (bidding/group-commit.ts). */
   bidGroupCommit: { maxBatch: number; maxInFlight: number; lockWaitMs: number };
   /** Readiness fails once the pool has not moved for this long while queries wait (observability/pool-stall.ts). */
   poolStallMs: number;
