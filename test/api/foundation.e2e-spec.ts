@@ -35,7 +35,7 @@ async function count(table: string): Promise<number> {
 describe('platform surface', () => {
   it('stays ready while every pooled connection is busy: the database is probed on a connection of its own, the busy pool is reported', async () => {
     // A rush that holds the whole pool: requests that read lots, queued behind an exclusive lock on the table.
-    const poolMax = Number(process.env.DB_POOL_SIZE ?? 20); // as database/data-source.ts sizes the pool
+    const poolMax = t.platform.config.dbPoolSize;
     const locker = await t.db.connect();
     let stuck: Promise<number>[] | undefined;
     try {

@@ -21,7 +21,7 @@ afterAll(async () => {
 type Health = { status: string; db: string; pool: { size: number; inUse: number; waiting: number; stalledSeconds: number } };
 
 it('answers 503 once queries have waited the stall window with no client given back, and 200 again when the pool moves', async () => {
-  const poolMax = Number(process.env.DB_POOL_SIZE ?? 20); // as database/data-source.ts sizes the pool
+  const poolMax = t.platform.config.dbPoolSize;
   const locker = await t.db.connect();
   let stuck: Promise<number>[] | undefined;
   let locked = true;

@@ -182,7 +182,7 @@ describe('headers, CORS, metrics, logs', () => {
       if (!m) throw new Error(`${name} is not in /api/metrics`);
       return Number(m[1]);
     };
-    const poolMax = Number(process.env.DB_POOL_SIZE ?? 20); // as database/data-source.ts sizes the pool
+    const poolMax = t.platform.config.dbPoolSize;
     expect(value('fapai_db_up')).toBe(1);
     expect(value('fapai_db_pool_clients')).toBeGreaterThanOrEqual(1);
     expect(value('fapai_db_pool_clients')).toBeLessThanOrEqual(poolMax);

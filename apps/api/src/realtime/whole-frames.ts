@@ -22,7 +22,7 @@ type AdapterConstructor = Parameters<Server['adapter']>[0];
 type PacketOptions = { wsPreEncodedFrame?: Buffer[] } & Record<string, unknown>;
 type Encoding = { _encode(packet: unknown, packetOptions: PacketOptions): unknown[] };
 
-/** The adapter `Adapter` makes, with each pre-computed frame joined into one buffer. */
+/** The adapters `AdapterClass` makes, with each pre-computed frame joined into one buffer. */
 export function withWholeFrames(AdapterClass: AdapterConstructor): AdapterConstructor {
   // A function, not an arrow: socket.io calls the adapter with `new` (a returned object replaces `this`).
   function WholeFramesAdapter(nsp: Namespace): Adapter {
